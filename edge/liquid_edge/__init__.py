@@ -1,0 +1,1 @@
+"""LIQUID EDGE edge inference microservices."""
