@@ -1,0 +1,48 @@
+"""An axis-aligned detection box in image pixels, shared by the tracker and the control law."""
+from dataclasses import dataclass
+import math
+
+
+@dataclass(frozen=True)
+class Box:
+    """One detected object: class name, centre and size in pixels (x right, y down)."""
+
+    class_name: str
+    center_x: float
+    center_y: float
+    width: float
+    height: float
+    score: float = 1.0
+
+    def __post_init__(self):
+        """Refuse boxes no detector can produce, so no NaN reaches the control law."""
+        values = (self.center_x, self.center_y, self.width, self.height, self.score)
+        if not all(math.isfinite(v) for v in values):
+            raise ValueError(f'box values must be finite, got {values}')
+        if self.width <= 0.0 or self.height <= 0.0:
+            raise ValueError(f'box size must be positive, got {self.width} x {self.height}')
+
+    @property
+    def area(self) -> float:
+        """Area in square pixels."""
+        return self.width * self.height
+
+    @property
+    def diagonal(self) -> float:
+        """Length of the diagonal in pixels."""
+        return math.hypot(self.width, self.height)
+
+    def iou(self, other: 'Box') -> float:
+        """Intersection over union with another box, in [0, 1]."""
+        overlap_x = (min(self.center_x + self.width / 2, other.center_x + other.width / 2)
+                     - max(self.center_x - self.width / 2, other.center_x - other.width / 2))
+        overlap_y = (min(self.center_y + self.height / 2, other.center_y + other.height / 2)
+                     - max(self.center_y - self.height / 2, other.center_y - other.height / 2))
+        if overlap_x <= 0.0 or overlap_y <= 0.0:
+            return 0.0
+        intersection = overlap_x * overlap_y
+        return intersection / (self.area + other.area - intersection)
+
+    def center_distance(self, other: 'Box') -> float:
+        """Distance between the two centres in pixels."""
+        return math.hypot(self.center_x - other.center_x, self.center_y - other.center_y)

@@ -1,0 +1,354 @@
+"""
+ROS 2 node `follow_target`: detections in, cmd_vel / cmd_gimbal / LED effect out.
+
+A thin adapter: it reads parameters, feeds detections to the tracker and the state machine,
+and turns the state machine's directive into commands through the control law. While the
+target's track coasts through missed frames (at most track_timeout), the law acts on its
+last matched box; frames older than detection_timeout are ignored, and none for that long
+stops the robot.
+
+Subscribes: ``detections`` (vision_msgs/Detection2DArray), ``camera/camera_info``,
+``armor_hit``, ``edge/active`` (latched). Publishes: ``cmd_vel`` (every tick while the
+chassis moves, one zero Twist when it stops), ``cmd_gimbal`` (only with gimbal_tracking),
+``leds/effect`` (on change and every led_refresh_period), ``follow/state`` (every tick),
+``/diagnostics`` (1 Hz). Service: ``follow/explore`` (std_srvs/SetBool) enters or leaves
+manual explore mode, in which this node leaves the chassis to someone else.
+"""
+import sys
+from typing import Any, Dict, List, Optional, Tuple
+
+from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
+from geometry_msgs.msg import Twist
+from liquid_edge_follow.box import Box
+from liquid_edge_follow.control import escape_velocity, follow_command, FollowCommand, \
+    search_velocity, Velocity
+from liquid_edge_follow.led import led_effect_for, LedEffect, NO_EDGE_COLOR
+from liquid_edge_follow.parameters import FollowSettings, PARAMETERS, ParameterSpec, \
+    settings_from_parameters
+from liquid_edge_follow.state_machine import Directive, FollowStateMachine, Motion, State
+from liquid_edge_follow.tracker import choose_target, MultiObjectTracker, Track
+from liquid_edge_interfaces.msg import ActiveEdge, ArmorHit, FollowState, GimbalCommand, \
+    LEDEffect
+from rcl_interfaces.msg import FloatingPointRange, IntegerRange, ParameterDescriptor, \
+    SetParametersResult
+import rclpy
+from rclpy.exceptions import InvalidParameterTypeException, InvalidParameterValueException
+from rclpy.executors import ExternalShutdownException
+from rclpy.node import Node
+from rclpy.parameter import Parameter
+from rclpy.qos import DurabilityPolicy, qos_profile_sensor_data, QoSProfile, ReliabilityPolicy
+from rclpy.time import Time
+from sensor_msgs.msg import CameraInfo
+from std_srvs.srv import SetBool
+from vision_msgs.msg import Detection2DArray
+
+RELIABLE_1 = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE)
+LATCHED = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE,
+                     durability=DurabilityPolicy.TRANSIENT_LOCAL)
+
+
+def _descriptor(spec: ParameterSpec) -> ParameterDescriptor:
+    """Build the ParameterDescriptor of one table entry, with its range."""
+    descriptor = ParameterDescriptor(description=spec.description, read_only=spec.read_only)
+    if spec.minimum is not None and isinstance(spec.default, float):
+        descriptor.floating_point_range = [FloatingPointRange(
+            from_value=float(spec.minimum), to_value=float(spec.maximum), step=0.0)]
+    elif spec.minimum is not None and isinstance(spec.default, int):
+        descriptor.integer_range = [IntegerRange(
+            from_value=int(spec.minimum), to_value=int(spec.maximum), step=1)]
+    return descriptor
+
+
+def _seconds(stamp) -> float:
+    """Convert a builtin_interfaces/Time to seconds."""
+    return Time.from_msg(stamp).nanoseconds * 1e-9
+
+
+class FollowNode(Node):
+    """Follows the largest object of the target class, on the state machine's orders."""
+
+    def __init__(self, **kwargs):
+        """Declare and validate parameters, then wire topics, service and timers."""
+        super().__init__('follow_target', **kwargs)
+        self._settings: Optional[FollowSettings] = None
+        self.add_on_set_parameters_callback(self._on_set_parameters)
+        try:
+            self.declare_parameters(
+                '', [(s.name, s.default, _descriptor(s)) for s in PARAMETERS])
+        except Exception:
+            self.destroy_node()   # release the node's handles before refusing to start
+            raise
+        self._settings = settings_from_parameters(self._parameter_values())
+        settings = self._settings
+
+        now = self._now()
+        self._machine = FollowStateMachine(settings.state_machine, now)
+        self._tracker = MultiObjectTracker(settings.tracker)
+        self._target: Optional[Track] = None
+        self._camera_size: Optional[Tuple[int, int]] = None
+        self._edge: Optional[ActiveEdge] = None
+        self._last_frame_stamp: Optional[float] = None
+        self._chassis_moving = True     # so the first tick sends one zero Twist
+        self._gimbal_moving = False
+        self._led_sent: Optional[LedEffect] = None
+        self._led_sent_at = now
+
+        self._cmd_vel_pub = self.create_publisher(Twist, 'cmd_vel', RELIABLE_1)
+        self._gimbal_pub = self.create_publisher(GimbalCommand, 'cmd_gimbal', RELIABLE_1)
+        self._led_pub = self.create_publisher(LEDEffect, 'leds/effect', RELIABLE_1)
+        self._state_pub = self.create_publisher(FollowState, 'follow/state', 10)
+        self._diagnostics_pub = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
+        self.create_subscription(
+            Detection2DArray, 'detections', self._on_detections,
+            QoSProfile(depth=5, reliability=ReliabilityPolicy.RELIABLE))
+        self.create_subscription(CameraInfo, 'camera/camera_info', self._on_camera_info,
+                                 qos_profile_sensor_data)
+        self.create_subscription(ArmorHit, 'armor_hit', self._on_armor_hit, 10)
+        self.create_subscription(ActiveEdge, 'edge/active', self._on_active_edge, LATCHED)
+        self.create_service(SetBool, 'follow/explore', self._on_explore)
+        self.create_timer(1.0 / settings.tick_rate, self._on_tick)
+        self.create_timer(1.0, self._publish_diagnostics)
+        self.get_logger().info(
+            f"following '{settings.target_class}'; wakeup for "
+            f'{settings.state_machine.wakeup_duration:g} s')
+
+    # Parameters
+
+    def _parameter_values(self) -> Dict[str, Any]:
+        """Read the current values of the declared parameters."""
+        return {s.name: self.get_parameter(s.name).value
+                for s in PARAMETERS if self.has_parameter(s.name)}
+
+    def _on_set_parameters(self, parameters: List[Parameter]) -> SetParametersResult:
+        """Accept a change only if the whole parameter set stays valid, then apply it."""
+        values = {**self._parameter_values(), **{p.name: p.value for p in parameters}}
+        try:
+            settings = settings_from_parameters(values)
+        except ValueError as error:
+            return SetParametersResult(successful=False, reason=str(error))
+        if self._settings is not None:
+            self._apply_settings(settings)
+        return SetParametersResult(successful=True)
+
+    def _apply_settings(self, settings: FollowSettings) -> None:
+        """Use new settings from now on; a new target class drops the current target."""
+        if settings.target_class != self._settings.target_class:
+            self._target = None
+            self.get_logger().info(f"now following '{settings.target_class}'")
+        self._machine.config = settings.state_machine
+        self._tracker.config = settings.tracker
+        self._settings = settings
+
+    # Inputs
+
+    def _now(self) -> float:
+        """Read the node clock, seconds."""
+        return self.get_clock().now().nanoseconds * 1e-9
+
+    def _image_size(self) -> Tuple[int, int]:
+        """Return the image size from camera_info, or from the parameters until it arrives."""
+        return self._camera_size or self._settings.image_size
+
+    def _on_detections(self, msg: Detection2DArray) -> None:
+        """Track the objects of one frame, pick the target, tell the state machine."""
+        now = self._now()
+        stamp = _seconds(msg.header.stamp)
+        timeout = self._settings.state_machine.detection_timeout
+        if now - stamp > timeout:
+            self.get_logger().warning(
+                f'detections captured {now - stamp:.2f} s ago (> detection_timeout '
+                f'{timeout:g} s): ignored; is the clock of the camera host in sync?',
+                throttle_duration_sec=5.0)
+            return
+        if self._last_frame_stamp is not None and stamp <= self._last_frame_stamp:
+            self.get_logger().warning('detections out of order (stamp not newer than the '
+                                      'last frame): ignored', throttle_duration_sec=5.0)
+            return
+        self._last_frame_stamp = stamp
+        boxes = []
+        for detection in msg.detections:
+            try:
+                if not detection.results:
+                    raise ValueError('no class hypothesis in results')
+                boxes.append(Box(
+                    detection.results[0].hypothesis.class_id,
+                    detection.bbox.center.position.x, detection.bbox.center.position.y,
+                    detection.bbox.size_x, detection.bbox.size_y,
+                    detection.results[0].hypothesis.score))
+            except ValueError as error:
+                self.get_logger().warning(f'detection skipped: {error}',
+                                          throttle_duration_sec=5.0)
+        tracks = self._tracker.update(boxes, stamp)
+        previous_id = self._target.track_id if self._target else None
+        self._target = choose_target(tracks, self._settings.target_class, previous_id)
+        if self._target is not None and self._target.track_id != previous_id:
+            self.get_logger().info(f'target locked: {self._target.track_id}')
+        elif self._target is None and previous_id is not None:
+            self.get_logger().info(f'target lost: {previous_id}')
+        error = None
+        if self._target is not None:
+            error = self._target.box.center_x / self._image_size()[0] - 0.5
+        self._machine.detections(now, stamp, error)
+
+    def _on_camera_info(self, msg: CameraInfo) -> None:
+        """Take the image size from the camera (it wins over the parameters)."""
+        if msg.width > 0 and msg.height > 0:
+            self._camera_size = (msg.width, msg.height)
+
+    def _on_armor_hit(self, msg: ArmorHit) -> None:
+        """Escape away from the hit side."""
+        self.get_logger().info(f'armor hit on sensors {msg.location:#04x}')
+        self._machine.armor_hit(self._now(), msg.location)
+
+    def _on_active_edge(self, msg: ActiveEdge) -> None:
+        """Remember which edge serves us, for the LED colour."""
+        self._edge = msg
+
+    def _on_explore(self, request: SetBool.Request,
+                    response: SetBool.Response) -> SetBool.Response:
+        """Enter or leave manual explore mode."""
+        state = self._machine.set_explore(self._now(), request.data).state
+        response.success = (state is State.EXPLORE) == request.data
+        response.message = f'state {state.name.lower()}'
+        return response
+
+    # Outputs
+
+    def _edge_color(self) -> Tuple[float, float, float, float]:
+        """Return the serving edge's colour, grey when no edge answers."""
+        if self._edge is None or not self._edge.reachable:
+            return NO_EDGE_COLOR
+        c = self._edge.color
+        return (c.r, c.g, c.b, c.a)
+
+    def _on_tick(self) -> None:
+        """Run the timed transitions and publish what the current state commands."""
+        now = self._now()
+        directive = self._machine.tick(now)
+        command = None
+        if directive.state is State.FOLLOW and self._target is not None:
+            width, height = self._image_size()
+            command = follow_command(self._target.box, width, height, self._settings.control)
+        self._publish_chassis(directive, command)
+        self._publish_gimbal(command)
+        self._publish_state(directive, command)
+        self._publish_led(directive.state, now)
+
+    def _publish_chassis(self, directive: Directive, command: Optional[FollowCommand]) -> None:
+        """Command every tick while moving; one zero Twist when the chassis must stop."""
+        velocity = None
+        if directive.motion is Motion.FOLLOW:
+            velocity = command.velocity if command else Velocity()
+        elif directive.motion is Motion.SEARCH:
+            velocity = search_velocity(directive.turn_direction,
+                                       self._settings.search_turn_speed)
+        elif directive.motion is Motion.ESCAPE:
+            velocity = escape_velocity(directive.hit_location, self._settings.hit_escape_speed)
+        if velocity is None and not self._chassis_moving:
+            return
+        self._chassis_moving = velocity is not None
+        velocity = velocity or Velocity()
+        twist = Twist()
+        twist.linear.x = velocity.linear_x
+        twist.linear.y = velocity.linear_y
+        twist.angular.z = velocity.angular_z
+        self._cmd_vel_pub.publish(twist)
+
+    def _publish_gimbal(self, command: Optional[FollowCommand]) -> None:
+        """Track the target with the gimbal when asked; one zero command when it stops."""
+        tracking = self._settings.gimbal_tracking and command is not None
+        if not tracking and not self._gimbal_moving:
+            return
+        self._gimbal_moving = tracking
+        msg = GimbalCommand()
+        if tracking:
+            msg.yaw_speed = command.gimbal.yaw
+            msg.pitch_speed = command.gimbal.pitch
+        self._gimbal_pub.publish(msg)
+
+    def _publish_state(self, directive: Directive, command: Optional[FollowCommand]) -> None:
+        """Publish the state, the target and the errors the control law acts on."""
+        msg = FollowState()
+        msg.header.stamp = self.get_clock().now().to_msg()
+        msg.state = int(directive.state)
+        msg.state_name = directive.state.name.lower()
+        msg.target_class = self._settings.target_class
+        if self._target:
+            msg.target_id = self._target.track_id
+            box = self._target.box
+            msg.target_box.center.position.x = box.center_x
+            msg.target_box.center.position.y = box.center_y
+            msg.target_box.size_x = box.width
+            msg.target_box.size_y = box.height
+        if command is not None:
+            msg.horizontal_error = command.horizontal_error
+            msg.distance_error = command.distance_error
+        self._state_pub.publish(msg)
+
+    def _publish_led(self, state: State, now: float) -> None:
+        """Publish the state's LED effect on change, and again every led_refresh_period."""
+        effect = led_effect_for(state, self._edge_color())
+        if effect == self._led_sent and now - self._led_sent_at < \
+                self._settings.led_refresh_period:
+            return
+        msg = LEDEffect()
+        msg.mask = effect.mask
+        msg.effect = effect.effect
+        msg.color.r, msg.color.g, msg.color.b, msg.color.a = effect.color
+        msg.t1 = effect.t1
+        msg.t2 = effect.t2
+        self._led_pub.publish(msg)
+        self._led_sent, self._led_sent_at = effect, now
+
+    def _publish_diagnostics(self) -> None:
+        """Report state, target, detection age and edge; warn while the robot is blind."""
+        now = self._now()
+        machine = self._machine
+        status = DiagnosticStatus(name=f'{self.get_name()}: follow target', hardware_id='')
+        status.level, status.message = DiagnosticStatus.OK, machine.state.name.lower()
+        age = None if machine.last_detections_stamp is None else \
+            now - machine.last_detections_stamp
+        if machine.state not in (State.WAKEUP, State.EXPLORE) and machine.detections_stale(now):
+            status.level = DiagnosticStatus.WARN
+            status.message = 'no fresh detections: robot stopped'
+        elif self._edge is None or not self._edge.reachable:
+            status.level = DiagnosticStatus.WARN
+            status.message = f'{status.message}; no edge reachable'
+        width, height = self._image_size()
+        status.values = [
+            KeyValue(key='state', value=machine.state.name.lower()),
+            KeyValue(key='target_class', value=self._settings.target_class),
+            KeyValue(key='target_id', value=self._target.track_id if self._target else ''),
+            KeyValue(key='tracks', value=str(len(self._tracker.tracks))),
+            KeyValue(key='detection_age_s', value='none' if age is None else f'{age:.3f}'),
+            KeyValue(key='image_size', value=f'{width}x{height} from '
+                     + ('camera_info' if self._camera_size else 'parameters')),
+            KeyValue(key='edge', value=self._edge.name if self._edge and self._edge.reachable
+                     else 'none'),
+        ]
+        msg = DiagnosticArray(status=[status])
+        msg.header.stamp = self.get_clock().now().to_msg()
+        self._diagnostics_pub.publish(msg)
+
+
+def main(args=None):
+    """Run the follow_target node until shutdown; exit 1 on invalid parameters."""
+    rclpy.init(args=args)
+    node = None
+    try:
+        node = FollowNode()
+        rclpy.spin(node)
+    except (InvalidParameterValueException, InvalidParameterTypeException) as error:
+        rclpy.logging.get_logger('follow_target').fatal(f'invalid parameters: {error}')
+        return 1
+    except (KeyboardInterrupt, ExternalShutdownException):
+        pass
+    finally:
+        if node is not None:
+            node.destroy_node()
+        rclpy.try_shutdown()
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

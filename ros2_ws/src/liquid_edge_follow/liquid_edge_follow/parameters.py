@@ -1,0 +1,134 @@
+"""
+Parameters of the follow-target node: the table (defaults, ranges) and their validation.
+
+Plain Python so the rules can be tested without ROS; the node turns the table into
+ParameterDescriptors and calls `settings_from_parameters` on every change.
+"""
+from dataclasses import dataclass
+import math
+from typing import Any, Mapping, Optional, Tuple
+
+from liquid_edge_follow.control import ControlConfig
+from liquid_edge_follow.state_machine import StateMachineConfig
+from liquid_edge_follow.tracker import TrackerConfig
+
+
+@dataclass(frozen=True)
+class ParameterSpec:
+    """One node parameter: default value (its type is the parameter's), range, doc."""
+
+    name: str
+    default: Any
+    description: str
+    minimum: Optional[float] = None
+    maximum: Optional[float] = None
+    read_only: bool = False
+
+
+# Declaration order matters: a parameter comes after those its validation depends on.
+PARAMETERS: Tuple[ParameterSpec, ...] = (
+    ParameterSpec('target_class', 'person',
+                  'Class to follow: person, face or any COCO name the edge detects'),
+    ParameterSpec('image_width', 640, 'Camera image width, px; used until camera_info arrives',
+                  1, 16384),
+    ParameterSpec('image_height', 480,
+                  'Camera image height, px; used until camera_info arrives', 1, 16384),
+    ParameterSpec('tick_rate', 40.0, 'State machine and command rate, Hz', 1.0, 1000.0,
+                  read_only=True),
+    ParameterSpec('detection_timeout', 1.0,
+                  'Detections older than this (capture stamp vs now), s, stop the robot',
+                  0.01, 60.0),
+    ParameterSpec('wakeup_duration', 10.0, 'Still time after start before searching, s',
+                  0.01, 3600.0),
+    ParameterSpec('search_timeout', 25.0, 'Search time without a target before idle, s',
+                  0.01, 3600.0),
+    ParameterSpec('hit_escape_duration', 2.0, 'Escape move after an armor hit, s', 0.01, 60.0),
+    ParameterSpec('hit_escape_speed', 0.3, 'Escape speed away from the hit side, m/s',
+                  0.01, 3.5),
+    ParameterSpec('search_turn_speed', 0.8, 'Spin speed while searching, rad/s', 0.01, 10.0),
+    ParameterSpec('turn_gain', 2.0,
+                  'Turn rate per unit horizontal error (fraction of width), rad/s', 0.001, 100.0),
+    ParameterSpec('turn_deadband', 0.03,
+                  'Horizontal error ignored, fraction of image width', 0.0, 0.49),
+    ParameterSpec('max_turn_speed', 1.0, 'Turn rate limit while following, rad/s', 0.01, 10.0),
+    ParameterSpec('size_setpoint', 0.5,
+                  'Wanted target box height, fraction of image height', 0.01, 0.99),
+    ParameterSpec('size_deadband', 0.05,
+                  'Box height error ignored, fraction of image height', 0.0, 0.49),
+    ParameterSpec('linear_gain', 2.0,
+                  'Forward speed per unit box height error (fraction of height), m/s',
+                  0.001, 100.0),
+    ParameterSpec('max_forward_speed', 0.6, 'Forward speed limit, m/s', 0.01, 3.5),
+    ParameterSpec('max_backward_speed', 0.3, 'Backward speed limit, m/s', 0.01, 3.5),
+    ParameterSpec('gimbal_tracking', False,
+                  'Also turn the gimbal toward the target (cmd_gimbal) while following'),
+    ParameterSpec('gimbal_gain', 2.0, 'Gimbal rate per unit image error, rad/s', 0.001, 100.0),
+    ParameterSpec('max_gimbal_speed', 1.0, 'Gimbal rate limit, rad/s', 0.01, 10.0),
+    ParameterSpec('track_timeout', 1.0,
+                  'A track unmatched this long (detection time), s, is dropped; the target '
+                  'is lost when its track is', 0.01, 60.0),
+    ParameterSpec('track_iou_threshold', 0.3,
+                  'Least IoU for a detection to continue a track', 0.01, 1.0),
+    ParameterSpec('track_max_centroid_distance', 1.0,
+                  'Without overlap, a detection continues a track whose centre is this many '
+                  'box diagonals away at most', 0.0, 10.0),
+    ParameterSpec('led_refresh_period', 1.0,
+                  'LED effect republished this often (s) so a restarted driver gets it',
+                  0.05, 60.0),
+)
+
+DEFAULTS = {spec.name: spec.default for spec in PARAMETERS}
+
+
+@dataclass(frozen=True)
+class FollowSettings:
+    """Everything the node needs from its parameters, validated."""
+
+    target_class: str
+    image_size: Tuple[int, int]
+    tick_rate: float
+    state_machine: StateMachineConfig
+    control: ControlConfig
+    tracker: TrackerConfig
+    search_turn_speed: float
+    hit_escape_speed: float
+    gimbal_tracking: bool
+    led_refresh_period: float
+
+
+def settings_from_parameters(values: Mapping[str, Any]) -> FollowSettings:
+    """Validate parameter values (missing ones take their default); raise ValueError."""
+    v = {**DEFAULTS, **values}
+    target_class = v['target_class']
+    if not target_class or target_class != target_class.strip() or not target_class.isprintable():
+        raise ValueError("target_class must be a class name such as 'person' or 'face' "
+                         f'(no surrounding spaces), got {target_class!r}')
+    for name in ('image_width', 'image_height'):
+        if v[name] <= 0:
+            raise ValueError(f'{name} must be > 0 px, got {v[name]}')
+    for name in ('tick_rate', 'search_turn_speed', 'hit_escape_speed', 'led_refresh_period'):
+        if not (math.isfinite(v[name]) and v[name] > 0.0):
+            raise ValueError(f'{name} must be a finite number > 0, got {v[name]}')
+    return FollowSettings(
+        target_class=target_class,
+        image_size=(v['image_width'], v['image_height']),
+        tick_rate=v['tick_rate'],
+        state_machine=StateMachineConfig(
+            wakeup_duration=v['wakeup_duration'], search_timeout=v['search_timeout'],
+            detection_timeout=v['detection_timeout'],
+            hit_escape_duration=v['hit_escape_duration']),
+        control=ControlConfig(
+            turn_gain=v['turn_gain'], turn_deadband=v['turn_deadband'],
+            max_turn_speed=v['max_turn_speed'], size_setpoint=v['size_setpoint'],
+            size_deadband=v['size_deadband'], linear_gain=v['linear_gain'],
+            max_forward_speed=v['max_forward_speed'],
+            max_backward_speed=v['max_backward_speed'], gimbal_gain=v['gimbal_gain'],
+            max_gimbal_speed=v['max_gimbal_speed']),
+        tracker=TrackerConfig(
+            timeout=v['track_timeout'], iou_threshold=v['track_iou_threshold'],
+            max_centroid_distance=v['track_max_centroid_distance']),
+        search_turn_speed=v['search_turn_speed'],
+        hit_escape_speed=v['hit_escape_speed'],
+        gimbal_tracking=v['gimbal_tracking'],
+        led_refresh_period=v['led_refresh_period'],
+    )
