@@ -1,0 +1,1 @@
+"""LIQUID EDGE camera: frame sources and the node that publishes them as JPEG."""

@@ -1,0 +1,321 @@
+"""
+Camera node: frames from a :class:`FrameSource`, published as JPEG with their CameraInfo.
+
+Publishes ``camera/image_raw/compressed`` (sensor_msgs/CompressedImage, format ``jpeg``, the
+image_transport ``compressed`` topic of ``camera/image_raw``) and ``camera/camera_info``, both
+with sensor-data QoS and the capture time as stamp, and ``/diagnostics``. A camera that is
+missing or fails is reported (log once per change, diagnostics ERROR) and reopened with
+back-off; the node stays up.
+"""
+
+import time
+from typing import List, Optional
+
+from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
+from rcl_interfaces.msg import (
+    FloatingPointRange, IntegerRange, ParameterDescriptor, SetParametersResult)
+import rclpy
+from rclpy.exceptions import InvalidParameterTypeException, InvalidParameterValueException
+from rclpy.executors import ExternalShutdownException
+from rclpy.logging import get_logger
+from rclpy.node import Node
+from rclpy.parameter import Parameter
+from rclpy.qos import QoSDurabilityPolicy, QoSHistoryPolicy, QoSProfile, QoSReliabilityPolicy
+from rclpy.time import Time
+from sensor_msgs.msg import CameraInfo, CompressedImage
+
+from .calibration import (
+    calibration_from_fov, CalibrationError, CameraCalibration, load_calibration_file)
+from .jpeg import encode_jpeg, fit_to_size
+from .pacing import frame_period, RateMeter, RetrySchedule
+from .sources import CameraError, EndOfStream, FrameSource, make_source, SourceConfig, SOURCES
+
+#: Sensor-data QoS as the architecture fixes it: best effort, keep only the newest frame.
+SENSOR_QOS = QoSProfile(
+    history=QoSHistoryPolicy.KEEP_LAST, depth=1,
+    reliability=QoSReliabilityPolicy.BEST_EFFORT, durability=QoSDurabilityPolicy.VOLATILE)
+
+_OK = DiagnosticStatus.OK
+_WARN = DiagnosticStatus.WARN
+_ERROR = DiagnosticStatus.ERROR
+
+
+def _descriptor(description: str, read_only: bool = False, integer_range=None,
+                float_range=None) -> ParameterDescriptor:
+    descriptor = ParameterDescriptor(description=description, read_only=read_only)
+    if integer_range is not None:
+        descriptor.integer_range = [IntegerRange(
+            from_value=integer_range[0], to_value=integer_range[1], step=1)]
+    if float_range is not None:
+        descriptor.floating_point_range = [FloatingPointRange(
+            from_value=float_range[0], to_value=float_range[1], step=0.0)]
+    return descriptor
+
+
+def calibration_to_msg(calibration: CameraCalibration, frame_id: str) -> CameraInfo:
+    """Copy a calibration into a CameraInfo (stamp left for the caller)."""
+    info = CameraInfo()
+    info.header.frame_id = frame_id
+    info.width = calibration.width
+    info.height = calibration.height
+    info.distortion_model = calibration.distortion_model
+    info.d = list(calibration.d)
+    info.k = list(calibration.k)
+    info.r = list(calibration.r)
+    info.p = list(calibration.p)
+    return info
+
+
+class CameraNode(Node):
+    """
+    Publish JPEG frames from a camera source at ``fps``.
+
+    :param source: a ready :class:`FrameSource` (the simulated camera); when given, the
+        ``source``, ``device``, ``path`` and ``loop`` parameters are not used.
+    :param kwargs: passed to :class:`rclpy.node.Node` (``parameter_overrides``,
+        ``namespace``, ``context``, ...).
+    """
+
+    def __init__(self, source: Optional[FrameSource] = None, **kwargs):
+        super().__init__('camera', **kwargs)
+        self._given_source = source is not None
+        self._timer = None
+        self._source: Optional[FrameSource] = None
+        self._is_open = False
+        self.add_on_set_parameters_callback(self._on_set_parameters)
+        self._declare_parameters()
+
+        self._width = self.get_parameter('width').value
+        self._height = self.get_parameter('height').value
+        self._fps = self.get_parameter('fps').value
+        self._jpeg_quality = self.get_parameter('jpeg_quality').value
+        self._frame_id = self.get_parameter('frame_id').value
+        self._use_source_fps = self.get_parameter('use_source_fps').value
+        self._calibration = self._load_calibration()
+        self._source = source if source is not None else make_source(
+            self.get_parameter('source').value,
+            SourceConfig(
+                width=self._width, height=self._height, fps=self._fps,
+                device=self.get_parameter('device').value,
+                path=self.get_parameter('path').value,
+                loop=self.get_parameter('loop').value))
+
+        self._image_pub = self.create_publisher(
+            CompressedImage, 'camera/image_raw/compressed', SENSOR_QOS)
+        self._info_pub = self.create_publisher(CameraInfo, 'camera/camera_info', SENSOR_QOS)
+        self._diagnostics_pub = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
+
+        self._finished = False
+        self._retry = RetrySchedule(initial=0.5, maximum=5.0)
+        self._rate = RateMeter()
+        self._frames_published = 0
+        self._status = (_WARN, 'starting')
+        self._restart_timer()
+        self.create_timer(1.0, self._publish_diagnostics)
+        self.get_logger().info(
+            f'camera: {self._source.description}, {self._width}x{self._height} '
+            f'at {1.0 / self._period():.1f} fps, JPEG quality {self._jpeg_quality}')
+
+    def _declare_parameters(self) -> None:
+        self.declare_parameters('', [
+            ('source', 'picamera2', _descriptor(
+                f'camera source: {", ".join(sorted(SOURCES))}; ignored when the node is '
+                'given a source object (simulation)', read_only=True)),
+            ('device', '0', _descriptor(
+                'V4L2 device: an index ("0") or a path ("/dev/video0")', read_only=True)),
+            ('path', '', _descriptor('video file for source:=file', read_only=True)),
+            ('loop', True, _descriptor(
+                'source:=file: restart the file at its end instead of stopping',
+                read_only=True)),
+            ('use_source_fps', False, _descriptor(
+                "source:=file: publish at the file's own frame rate instead of fps",
+                read_only=True)),
+            ('width', 640, _descriptor(
+                'published image width, pixels', read_only=True, integer_range=(16, 4096))),
+            ('height', 480, _descriptor(
+                'published image height, pixels', read_only=True, integer_range=(16, 4096))),
+            ('fps', 15.0, _descriptor(
+                'publishing rate, Hz (0.1 to 90)', float_range=(0.1, 90.0))),
+            ('jpeg_quality', 80, _descriptor(
+                'JPEG quality 1..100; 80 makes a 640x480 photo about 47 KB against 144 KB at '
+                'the original 98: a third of the radio bandwidth and transfer latency',
+                integer_range=(1, 100))),
+            ('frame_id', 'camera_optical_frame', _descriptor(
+                'frame_id of the images (REP-103 optical frame)')),
+            ('camera_info_file', '', _descriptor(
+                'camera_calibration YAML (path or file:// URL); empty: intrinsics from '
+                'horizontal_fov', read_only=True)),
+            ('horizontal_fov', 1.085, _descriptor(
+                'horizontal field of view, rad, used without a calibration file '
+                '(Raspicam v2: 62.2 deg)', read_only=True, float_range=(0.1, 3.0))),
+        ])
+
+    def _on_set_parameters(self, parameters: List[Parameter]) -> SetParametersResult:
+        for parameter in parameters:
+            reason = self._check_parameter(parameter)
+            if reason:
+                return SetParametersResult(successful=False, reason=reason)
+        for parameter in parameters:
+            self._apply_parameter(parameter)
+        return SetParametersResult(successful=True)
+
+    def _check_parameter(self, parameter: Parameter) -> str:
+        """Return why a value is refused, or '' (ranges are checked by the descriptors)."""
+        if parameter.name == 'source' and not self._given_source \
+                and parameter.value not in SOURCES:
+            return (f'source {parameter.value!r} is unknown; use one of '
+                    f'{", ".join(sorted(SOURCES))}')
+        if parameter.name == 'device' and not str(parameter.value).strip():
+            return 'device must be a V4L2 index ("0") or a device path'
+        if parameter.name == 'frame_id' and not str(parameter.value).strip():
+            return 'frame_id must not be empty'
+        return ''
+
+    def _apply_parameter(self, parameter: Parameter) -> None:
+        """Take a run-time change of fps, jpeg_quality or frame_id into use."""
+        if self._timer is None:
+            return
+        if parameter.name == 'fps':
+            self._fps = parameter.value
+            self._restart_timer()
+        elif parameter.name == 'jpeg_quality':
+            self._jpeg_quality = parameter.value
+        elif parameter.name == 'frame_id':
+            self._frame_id = parameter.value
+
+    def _load_calibration(self) -> CameraCalibration:
+        location = self.get_parameter('camera_info_file').value
+        if not location:
+            return calibration_from_fov(
+                self._width, self._height, self.get_parameter('horizontal_fov').value)
+        calibration = load_calibration_file(location)
+        if (calibration.width, calibration.height) != (self._width, self._height):
+            raise CalibrationError(
+                f'camera: calibration {location!r} is for {calibration.width}x'
+                f'{calibration.height} but width x height is {self._width}x{self._height}')
+        return calibration
+
+    def _period(self) -> float:
+        source_fps = self._source.nominal_fps if self._is_open else None
+        return frame_period(self._fps, source_fps, self._use_source_fps)
+
+    def _restart_timer(self) -> None:
+        if self._timer is not None:
+            self.destroy_timer(self._timer)
+        self._timer = self.create_timer(self._period(), self._on_tick)
+
+    def _set_status(self, level: bytes, message: str) -> None:
+        """Record the camera state; log and publish diagnostics only when it changes."""
+        if (level, message) == self._status:
+            return
+        self._status = (level, message)
+        # rclpy ties a severity to each logging call site, hence one call per level.
+        if level == _OK:
+            self.get_logger().info(f'camera: {message}')
+        elif level == _WARN:
+            self.get_logger().warning(f'camera: {message}')
+        else:
+            self.get_logger().error(f'camera: {message}')
+        self._publish_diagnostics()
+
+    def _on_tick(self) -> None:
+        if self._finished:
+            return
+        if not self._is_open and not self._open_source():
+            return
+        try:
+            frame = self._source.read()
+        except EndOfStream as end:
+            self._close_source()
+            self._finished = True
+            self._set_status(_WARN, f'{end}; no more frames')
+            return
+        except CameraError as error:
+            self._close_source()
+            self._retry.record_failure(time.monotonic())
+            self._set_status(_ERROR, f'{error}; reopening with back-off')
+            return
+        try:
+            self._publish(frame.image, frame.stamp_ns)
+        except ValueError as error:
+            self._set_status(_ERROR, f'{self._source.description} gave a bad frame: {error}')
+            return
+        self._set_status(_OK, f'streaming from {self._source.description}')
+
+    def _open_source(self) -> bool:
+        now = time.monotonic()
+        if not self._retry.ready(now):
+            return False
+        try:
+            self._source.open()
+        except CameraError as error:
+            self._retry.record_failure(now)
+            self._set_status(_ERROR, f'{error}; retrying with back-off')
+            return False
+        self._is_open = True
+        self._retry.record_success()
+        self._rate.reset()
+        if self._use_source_fps:
+            self._restart_timer()
+        return True
+
+    def _close_source(self) -> None:
+        self._is_open = False
+        if self._source is not None:
+            self._source.close()
+
+    def _publish(self, image, stamp_ns: int) -> None:
+        stamp = Time(nanoseconds=stamp_ns).to_msg()
+        image_msg = CompressedImage()
+        image_msg.header.stamp = stamp
+        image_msg.header.frame_id = self._frame_id
+        image_msg.format = 'jpeg'
+        image_msg.data = encode_jpeg(
+            fit_to_size(image, self._width, self._height), self._jpeg_quality)
+        info_msg = calibration_to_msg(self._calibration, self._frame_id)
+        info_msg.header.stamp = stamp
+        self._image_pub.publish(image_msg)
+        self._info_pub.publish(info_msg)
+        self._frames_published += 1
+        self._rate.add(time.monotonic())
+
+    def _publish_diagnostics(self) -> None:
+        level, message = self._status
+        status = DiagnosticStatus(
+            level=level, name=f'{self.get_fully_qualified_name()}: camera',
+            hardware_id=self._source.description, message=message)
+        status.values = [
+            KeyValue(key='frames_published', value=str(self._frames_published)),
+            KeyValue(key='measured_fps', value=f'{self._rate.rate:.2f}'),
+            KeyValue(key='target_fps', value=f'{1.0 / self._period():.2f}'),
+        ]
+        array = DiagnosticArray(status=[status])
+        array.header.stamp = self.get_clock().now().to_msg()
+        self._diagnostics_pub.publish(array)
+
+    def destroy_node(self) -> None:
+        """Release the camera, then the node."""
+        self._close_source()
+        super().destroy_node()
+
+
+def main(args=None) -> None:
+    """Run the camera node until Ctrl-C or shutdown; exit 1 with one message on bad settings."""
+    rclpy.init(args=args)
+    node = None
+    refused = False
+    try:
+        node = CameraNode()
+        rclpy.spin(node)
+    except (KeyboardInterrupt, ExternalShutdownException):
+        pass
+    except (CalibrationError, InvalidParameterTypeException,
+            InvalidParameterValueException) as error:
+        refused = True
+        get_logger('camera').fatal(f'camera: {error}')
+    finally:
+        if node is not None:
+            node.destroy_node()
+        rclpy.try_shutdown()
+    if refused:
+        raise SystemExit(1)

@@ -1,0 +1,30 @@
+"""JPEG encoding of camera frames (the robot encodes; the bridge only forwards). No ROS."""
+
+import cv2
+import numpy as np
+
+
+def fit_to_size(image: np.ndarray, width: int, height: int) -> np.ndarray:
+    """
+    Return ``image`` resized to width x height, or itself when it already has that size.
+
+    ValueError when ``image`` is not a BGR uint8 array of shape (H, W, 3).
+    """
+    if not isinstance(image, np.ndarray) or image.dtype != np.uint8 or image.ndim != 3 \
+            or image.shape[2] != 3 or image.size == 0:
+        shape = getattr(image, 'shape', None)
+        dtype = getattr(image, 'dtype', type(image).__name__)
+        raise ValueError(f'a frame must be a BGR uint8 array (H, W, 3), got {dtype} {shape}')
+    if image.shape[1] == width and image.shape[0] == height:
+        return image
+    return cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA)
+
+
+def encode_jpeg(image: np.ndarray, quality: int) -> bytes:
+    """Encode a BGR image as JPEG at ``quality`` (1..100); ValueError when OpenCV cannot."""
+    if not 1 <= quality <= 100:
+        raise ValueError(f'jpeg quality must be in 1..100, got {quality}')
+    ok, buffer = cv2.imencode('.jpg', image, [cv2.IMWRITE_JPEG_QUALITY, int(quality)])
+    if not ok:
+        raise ValueError(f'OpenCV cannot encode an image of shape {image.shape} as JPEG')
+    return buffer.tobytes()

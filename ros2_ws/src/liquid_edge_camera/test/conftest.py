@@ -1,0 +1,41 @@
+"""Shared fixtures: real video files of a real photo, and a private rclpy context."""
+
+import cv2
+import pytest
+import rclpy
+from skimage import data
+
+
+def _write_video(path, frame_count, width=320, height=240, fps=30.0):
+    """Write an MJPG AVI of the astronaut photo with the frame number drawn on each frame."""
+    photo = cv2.resize(cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR), (width, height))
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*'MJPG'), fps, (width, height))
+    assert writer.isOpened(), 'OpenCV cannot write MJPG AVI here'
+    for number in range(frame_count):
+        frame = photo.copy()
+        cv2.putText(frame, str(number), (10, 40), cv2.FONT_HERSHEY_SIMPLEX, 1.2,
+                    (255, 255, 255), 3)
+        writer.write(frame)
+    writer.release()
+    return path
+
+
+@pytest.fixture
+def make_video(tmp_path):
+    """Return a writer of 320x240 30 fps videos in tmp_path: (name, frame_count) -> path."""
+    return lambda name, frame_count: _write_video(tmp_path / name, frame_count)
+
+
+@pytest.fixture
+def video_file(make_video):
+    """Write a 20-frame 320x240 video at 30 fps; return its path."""
+    return make_video('astronaut.avi', 20)
+
+
+@pytest.fixture(scope='module')
+def ros_context():
+    """Give the test module an rclpy context of its own, shut down after it."""
+    context = rclpy.Context()
+    rclpy.init(context=context)
+    yield context
+    rclpy.shutdown(context=context)

@@ -1,0 +1,85 @@
+import math
+
+from liquid_edge_camera.calibration import (
+    calibration_from_fov, CalibrationError, load_calibration_file, parse_calibration_yaml)
+import pytest
+
+CALIBRATION_YAML = """
+image_width: 640
+image_height: 480
+camera_name: raspicam
+camera_matrix:
+  rows: 3
+  cols: 3
+  data: [500.1, 0.0, 319.5, 0.0, 501.2, 239.5, 0.0, 0.0, 1.0]
+distortion_model: plumb_bob
+distortion_coefficients:
+  rows: 1
+  cols: 5
+  data: [0.1, -0.2, 0.001, 0.002, 0.0]
+rectification_matrix:
+  rows: 3
+  cols: 3
+  data: [1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0]
+projection_matrix:
+  rows: 3
+  cols: 4
+  data: [505.0, 0.0, 320.0, 0.0, 0.0, 506.0, 240.0, 0.0, 0.0, 0.0, 1.0, 0.0]
+"""
+
+
+def test_parse_calibration_yaml_reads_every_field():
+    calibration = parse_calibration_yaml(CALIBRATION_YAML)
+    assert (calibration.width, calibration.height) == (640, 480)
+    assert calibration.camera_name == 'raspicam'
+    assert calibration.distortion_model == 'plumb_bob'
+    assert calibration.k[0] == pytest.approx(500.1)
+    assert calibration.k[4] == pytest.approx(501.2)
+    assert calibration.d == pytest.approx([0.1, -0.2, 0.001, 0.002, 0.0])
+    assert len(calibration.r) == 9 and len(calibration.p) == 12
+    assert calibration.p[0] == pytest.approx(505.0)
+
+
+def test_missing_projection_matrix_is_named():
+    text = CALIBRATION_YAML.split('projection_matrix')[0]
+    with pytest.raises(CalibrationError, match='projection_matrix'):
+        parse_calibration_yaml(text)
+
+
+def test_wrong_matrix_size_is_refused():
+    text = CALIBRATION_YAML.replace('data: [500.1, 0.0, 319.5, 0.0,', 'data: [500.1,')
+    with pytest.raises(CalibrationError, match='camera_matrix must be 3x3'):
+        parse_calibration_yaml(text)
+
+
+def test_not_a_mapping_is_refused():
+    with pytest.raises(CalibrationError, match='mapping'):
+        parse_calibration_yaml('- 1\n- 2\n')
+
+
+def test_load_calibration_file_accepts_file_url(tmp_path):
+    path = tmp_path / 'camera.yaml'
+    path.write_text(CALIBRATION_YAML)
+    assert load_calibration_file(f'file://{path}').width == 640
+    with pytest.raises(CalibrationError, match='cannot read'):
+        load_calibration_file(str(tmp_path / 'missing.yaml'))
+
+
+def test_fov_gives_pinhole_intrinsics():
+    calibration = calibration_from_fov(640, 480, math.radians(90.0))
+    # A 90 degree view puts the image edge at one focal length from the centre.
+    assert calibration.k[0] == pytest.approx(320.0)
+    assert calibration.k[4] == pytest.approx(320.0)
+    assert (calibration.k[2], calibration.k[5]) == (320.0, 240.0)
+    assert calibration.p[0] == calibration.k[0] and calibration.p[3] == 0.0
+    assert calibration.d == [0.0] * 5
+
+
+def test_raspicam_fov_focal_length():
+    calibration = calibration_from_fov(640, 480, 1.085)
+    assert calibration.k[0] == pytest.approx(320.0 / math.tan(1.085 / 2.0))
+
+
+def test_fov_out_of_range_is_refused():
+    with pytest.raises(ValueError, match='horizontal_fov'):
+        calibration_from_fov(640, 480, math.pi)

@@ -1,0 +1,228 @@
+"""Camera node over real DDS on loopback: frames, CameraInfo, refusals, failure reporting."""
+
+import time
+
+import cv2
+from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
+from liquid_edge_camera.calibration import CalibrationError
+from liquid_edge_camera.camera_node import CameraNode, SENSOR_QOS
+from liquid_edge_camera.sources import Frame, FrameSource
+import numpy as np
+import pytest
+from rcl_interfaces.srv import SetParameters
+from rclpy.exceptions import InvalidParameterValueException
+from rclpy.executors import SingleThreadedExecutor
+from rclpy.node import Node
+from rclpy.parameter import Parameter
+from sensor_msgs.msg import CameraInfo, CompressedImage
+from skimage import data
+
+
+def spin_until(executor, condition, timeout):
+    """Spin until condition() holds or timeout seconds pass; return condition()."""
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        executor.spin_once(timeout_sec=0.05)
+    return condition()
+
+
+def stamp_of(message):
+    """Return a message's header stamp in seconds."""
+    return message.header.stamp.sec + message.header.stamp.nanosec * 1e-9
+
+
+@pytest.fixture
+def harness(ros_context):
+    """Yield an executor, a probe node and add(node); every node is destroyed afterwards."""
+    executor = SingleThreadedExecutor(context=ros_context)
+    probe = Node('camera_probe', context=ros_context)
+    executor.add_node(probe)
+    nodes = [probe]
+
+    def add(node):
+        nodes.append(node)
+        executor.add_node(node)
+        return node
+
+    yield executor, probe, add
+    executor.shutdown()
+    for node in nodes:
+        node.destroy_node()
+
+
+CALIBRATION_320X240 = """
+image_width: 320
+image_height: 240
+camera_name: test
+camera_matrix: {rows: 3, cols: 3, data: [250.5, 0, 160, 0, 251.5, 120, 0, 0, 1]}
+distortion_model: plumb_bob
+distortion_coefficients: {rows: 1, cols: 5, data: [0.1, 0, 0, 0, 0]}
+projection_matrix: {rows: 3, cols: 4, data: [250, 0, 160, 0, 0, 251, 120, 0, 0, 0, 1, 0]}
+"""
+
+
+class AstronautSource(FrameSource):
+    """A source of our own, as the simulation plugs one in: the astronaut photo, numbered."""
+
+    def __init__(self):
+        self.photo = cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR)
+        self.opened = False
+
+    def open(self):  # noqa: A003 - the FrameSource interface's name
+        self.opened = True
+
+    def read(self):
+        return Frame(image=self.photo, stamp_ns=time.time_ns())
+
+    def close(self):
+        self.opened = False
+
+
+def test_publishes_decodable_frames_at_the_asked_rate(
+        ros_context, harness, video_file, tmp_path):
+    executor, probe, add = harness
+    images, infos = [], []
+    probe.create_subscription(
+        CompressedImage, 'camera/image_raw/compressed', images.append, SENSOR_QOS)
+    probe.create_subscription(CameraInfo, 'camera/camera_info', infos.append, SENSOR_QOS)
+    calibration = tmp_path / 'camera.yaml'
+    calibration.write_text(CALIBRATION_320X240)
+    add(CameraNode(context=ros_context, parameter_overrides=[
+        Parameter('source', value='file'), Parameter('path', value=str(video_file)),
+        Parameter('fps', value=10.0), Parameter('width', value=320),
+        Parameter('height', value=240), Parameter('camera_info_file', value=str(calibration))]))
+
+    assert spin_until(executor, lambda: len(images) >= 12 and infos, timeout=10.0), \
+        f'got {len(images)} images and {len(infos)} camera infos'
+
+    for message in images:
+        assert message.format == 'jpeg'
+        assert message.header.frame_id == 'camera_optical_frame'
+        image = cv2.imdecode(np.frombuffer(bytes(message.data), np.uint8), cv2.IMREAD_COLOR)
+        assert image is not None and image.shape == (240, 320, 3)
+    stamps = [stamp_of(message) for message in images]
+    assert all(later > earlier for earlier, later in zip(stamps, stamps[1:]))
+    rate = (len(stamps) - 1) / (stamps[-1] - stamps[0])
+    # A pacing check, not a benchmark: 10 Hz asked, anything from 5 to 15 Hz is paced.
+    assert 5.0 <= rate <= 15.0, f'published at {rate:.1f} Hz for 10 Hz asked'
+
+    info = infos[-1]
+    assert (info.width, info.height) == (320, 240)
+    assert info.header.frame_id == 'camera_optical_frame'
+    assert (info.k[0], info.k[4], info.d[0]) == (250.5, 251.5, 0.1)
+    image_stamps = {(m.header.stamp.sec, m.header.stamp.nanosec) for m in images}
+    assert (info.header.stamp.sec, info.header.stamp.nanosec) in image_stamps
+
+
+@pytest.mark.parametrize('name, value, expected', [
+    ('fps', 0.0, 'fps out of range'),
+    ('jpeg_quality', 101, 'jpeg_quality out of range'),
+    ('source', 'usb', "source 'usb' is unknown; use one of file, picamera2, v4l2"),
+    ('width', 8, 'width out of range'),
+])
+def test_bad_parameter_at_start_is_refused_clearly(ros_context, name, value, expected):
+    with pytest.raises(InvalidParameterValueException) as caught:
+        CameraNode(context=ros_context, parameter_overrides=[
+            Parameter('source', value='file'), Parameter(name, value=value)])
+    assert expected in str(caught.value)
+
+
+def test_bad_parameter_at_run_time_is_refused_over_the_service(
+        ros_context, harness, video_file):
+    executor, probe, add = harness
+    camera = add(CameraNode(context=ros_context, parameter_overrides=[
+        Parameter('source', value='file'), Parameter('path', value=str(video_file))]))
+    client = probe.create_client(SetParameters, 'camera/set_parameters')
+    assert spin_until(executor, client.service_is_ready, timeout=10.0)
+
+    request = SetParameters.Request(parameters=[
+        Parameter('jpeg_quality', value=101).to_parameter_msg(),
+        Parameter('fps', value=0.0).to_parameter_msg(),
+        Parameter('source', value='v4l2').to_parameter_msg(),
+        Parameter('jpeg_quality', value=60).to_parameter_msg()])
+    future = client.call_async(request)
+    assert spin_until(executor, future.done, timeout=10.0)
+    quality, fps, source, good = future.result().results
+
+    assert not quality.successful and 'jpeg_quality out of range' in quality.reason
+    assert not fps.successful and 'fps out of range' in fps.reason
+    assert not source.successful and 'read-only' in source.reason
+    assert good.successful
+    assert camera.get_parameter('jpeg_quality').value == 60
+
+
+def test_missing_file_keeps_node_up_with_diagnostics_error(ros_context, harness, tmp_path):
+    executor, probe, add = harness
+    errors = []
+
+    def on_diagnostics(array):
+        errors.extend(status for status in array.status
+                      if status.name.endswith('camera') and status.level == DiagnosticStatus.ERROR)
+
+    probe.create_subscription(DiagnosticArray, '/diagnostics', on_diagnostics, 10)
+    missing = str(tmp_path / 'missing.avi')
+    add(CameraNode(context=ros_context, parameter_overrides=[
+        Parameter('source', value='file'), Parameter('path', value=missing)]))
+
+    # Two ERROR reports: the one at the failure and a later periodic one, so the node lives on.
+    assert spin_until(executor, lambda: len(errors) >= 2, timeout=10.0)
+    assert missing in errors[0].message
+    assert 'retrying' in errors[0].message
+
+
+def test_given_source_replaces_the_source_parameter(ros_context, harness):
+    executor, probe, add = harness
+    images = []
+    probe.create_subscription(
+        CompressedImage, 'camera/image_raw/compressed', images.append, SENSOR_QOS)
+    source = AstronautSource()
+    add(CameraNode(source=source, context=ros_context, parameter_overrides=[
+        Parameter('source', value='simulated'), Parameter('fps', value=20.0)]))
+    assert spin_until(executor, lambda: len(images) >= 3, timeout=10.0)
+    assert source.opened
+    image = cv2.imdecode(np.frombuffer(bytes(images[-1].data), np.uint8), cv2.IMREAD_COLOR)
+    # The photo is 512x512; the node publishes the default 640x480.
+    assert image.shape == (480, 640, 3)
+
+
+def test_calibration_for_another_size_is_refused(ros_context, tmp_path):
+    calibration = tmp_path / 'camera.yaml'
+    calibration.write_text(CALIBRATION_320X240)
+    with pytest.raises(CalibrationError, match='320x240 but width x height is 640x480'):
+        CameraNode(context=ros_context, parameter_overrides=[
+            Parameter('source', value='file'),
+            Parameter('camera_info_file', value=str(calibration))])
+
+
+class GreyFloatSource(AstronautSource):
+    """A faulty source: float images, which JPEG cannot carry."""
+
+    def read(self):
+        return Frame(image=np.full((240, 320, 3), 0.5, np.float32), stamp_ns=time.time_ns())
+
+
+def test_bad_frames_are_reported_not_fatal(ros_context, harness):
+    executor, probe, add = harness
+    errors = []
+    probe.create_subscription(DiagnosticArray, '/diagnostics', lambda array: errors.extend(
+        status for status in array.status if status.level == DiagnosticStatus.ERROR), 10)
+    add(CameraNode(source=GreyFloatSource(), context=ros_context))
+    assert spin_until(executor, lambda: len(errors) >= 2, timeout=10.0)
+    assert 'bad frame' in errors[0].message and 'float32' in errors[0].message
+
+
+def test_file_plays_at_its_own_rate_when_asked(ros_context, harness, make_video):
+    executor, probe, add = harness
+    images = []
+    probe.create_subscription(
+        CompressedImage, 'camera/image_raw/compressed', images.append, SENSOR_QOS)
+    video = make_video('long.avi', 60)
+    add(CameraNode(context=ros_context, parameter_overrides=[
+        Parameter('source', value='file'), Parameter('path', value=str(video)),
+        Parameter('fps', value=5.0), Parameter('use_source_fps', value=True),
+        Parameter('width', value=320), Parameter('height', value=240)]))
+    assert spin_until(executor, lambda: len(images) >= 20, timeout=10.0)
+    stamps = [stamp_of(message) for message in images]
+    rate = (len(stamps) - 1) / (stamps[-1] - stamps[0])
+    # The file was written at 30 fps and fps says 5: a rate well above 5 follows the file.
+    assert 15.0 <= rate <= 45.0, f'published at {rate:.1f} Hz for a 30 fps file'

@@ -1,0 +1,27 @@
+"""Robomaster backends behind :class:`RobotBackend`, picked by the ``backend`` parameter."""
+
+from typing import Callable, Dict
+
+from .backend import BackendConfig, BackendError, RobotBackend, SdkUnavailableError
+from .sdk import SdkBackend
+from .sim import SimBackend
+
+#: The ``backend`` parameter's values and what each one builds.
+BACKENDS: Dict[str, Callable[[BackendConfig], RobotBackend]] = {
+    'sdk': SdkBackend,
+    'sim': SimBackend,
+}
+
+
+def make_backend(name: str, config: BackendConfig) -> RobotBackend:
+    """Build the backend registered under ``name``; ValueError names the known ones."""
+    try:
+        factory = BACKENDS[name]
+    except KeyError:
+        raise ValueError(
+            f'unknown backend {name!r}; known: {", ".join(sorted(BACKENDS))}') from None
+    return factory(config)
+
+
+__all__ = ['BACKENDS', 'BackendConfig', 'BackendError', 'make_backend', 'RobotBackend',
+           'SdkBackend', 'SdkUnavailableError', 'SimBackend']

@@ -1,0 +1,84 @@
+"""
+The one interface every Robomaster backend implements. No ROS import.
+
+Units are SI and frames REP-103/105 on this side; each backend converts for its robot.
+"""
+
+import abc
+import dataclasses
+from typing import Callable
+
+from ..armor import ArmorHitEvent
+from ..chassis import ChassisVelocity, STOP
+from ..gimbal import GimbalRates
+from ..leds import LedCommand
+from ..robot_state import RobotState
+
+
+class BackendError(RuntimeError):
+    """The robot cannot be reached or refused a command; the message says why."""
+
+
+class SdkUnavailableError(BackendError):
+    """The Robomaster SDK is not installed: not worth retrying."""
+
+
+@dataclasses.dataclass(frozen=True)
+class BackendConfig:
+    """How to reach the robot (the node's parameters, ROS-free)."""
+
+    conn_type: str = 'rndis'
+    serial_number: str = ''
+
+
+ArmorHitCallback = Callable[[ArmorHitEvent], None]
+
+
+class RobotBackend(abc.ABC):
+    """A Robomaster: connect, drive, point the gimbal, light the LEDs, report hits and state."""
+
+    @abc.abstractmethod
+    def connect(self) -> None:
+        """Open the link; raise BackendError saying why it failed."""
+
+    @abc.abstractmethod
+    def disconnect(self) -> None:
+        """Close the link; safe to call on a link already lost."""
+
+    @property
+    @abc.abstractmethod
+    def is_connected(self) -> bool:
+        """Whether the link is up (telemetry still arrives)."""
+
+    @abc.abstractmethod
+    def drive(self, velocity: ChassisVelocity) -> None:
+        """Drive the chassis at a body twist (m/s, rad/s; already capped)."""
+
+    def stop(self) -> None:
+        """Stop the chassis."""
+        self.drive(STOP)
+
+    @abc.abstractmethod
+    def gimbal_speed(self, rates: GimbalRates) -> None:
+        """Turn the gimbal at ``rates`` (rad/s; already capped)."""
+
+    @abc.abstractmethod
+    def set_led(self, command: LedCommand) -> None:
+        """Show an LED effect."""
+
+    @abc.abstractmethod
+    def on_armor_hit(self, callback: ArmorHitCallback) -> None:
+        """Call ``callback`` (from any thread) on every armor hit."""
+
+    @abc.abstractmethod
+    def update(self, dt: float) -> None:
+        """Advance by ``dt`` s: the simulation integrates; a real robot has nothing to do."""
+
+    @abc.abstractmethod
+    def state(self) -> RobotState:
+        """Return the latest odometry and gimbal angles."""
+
+    @property
+    def description(self) -> str:
+        """One line naming the backend, for logs and diagnostics."""
+        return type(self).__name__

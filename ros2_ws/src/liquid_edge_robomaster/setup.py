@@ -1,0 +1,25 @@
+from setuptools import find_packages, setup
+
+package_name = 'liquid_edge_robomaster'
+
+setup(
+    name=package_name,
+    version='0.1.0',
+    packages=find_packages(exclude=['test']),
+    data_files=[
+        ('share/ament_index/resource_index/packages', ['resource/' + package_name]),
+        ('share/' + package_name, ['package.xml', 'README.md']),
+    ],
+    install_requires=['setuptools'],
+    zip_safe=True,
+    maintainer='LIQUID EDGE founders',
+    maintainer_email='founders@liquid-edge.dev',
+    description='Robomaster S1 driver node with sdk and sim backends.',
+    license='Apache-2.0',
+    extras_require={'test': ['pytest']},
+    entry_points={
+        'console_scripts': [
+            'robomaster_driver = liquid_edge_robomaster.driver_node:main',
+        ],
+    },
+)
