@@ -12,20 +12,23 @@ setup:
 test: setup
 	$(MAKE) --no-print-directory test-ros test-top
 
-# colcon test exits 0 on test failures; colcon test-result is what fails the build.
+# colcon test alone exits 0 on test failures: ask it for a failing return code, and let
+# colcon test-result (over fresh results only) fail the build on any failed test case.
 test-ros:
-	$(ENV) && cd ros2_ws && rm -rf build/*/test_results && \
-	  colcon test --base-paths src --event-handlers console_cohesion+ summary+ && \
+	$(ENV) && cd ros2_ws && colcon test-result --delete-yes >/dev/null && \
+	  colcon test --base-paths src --return-code-on-test-failure \
+	    --event-handlers console_cohesion+ summary+ && \
 	  colcon test-result --verbose
 
 test-top:
 	$(ENV) && python -m pytest tests
 
+# Figures, not pass/fail: the edge services, then the bridge against real edges.
 bench: setup
-	$(ENV) && python -m liquid_edge.bench
+	$(ENV) && python benchmarks/bench_edge.py && python benchmarks/bench_bridge.py
 
 demo: setup
-	$(ENV) && liquid-edge-demo --duration $(DEMO_DURATION) --out out
+	$(ENV) && python -m liquid_edge_sim.demo --duration $(DEMO_DURATION) --out out
 
 clean:
 	rm -rf ros2_ws/build ros2_ws/install ros2_ws/log out

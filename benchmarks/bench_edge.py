@@ -1,0 +1,225 @@
+"""Edge benchmark: frames/s and p50/p99 latency per backend and through the ingress.
+
+Starts the real commands (``facedetection``, ``yolodetection``, ``objectdetection``) as
+subprocesses on 127.0.0.1, sends one 640x480 JPEG (a person on a grey canvas) from 1, 4 and
+8 concurrent clients, and counts a frame as correct only when its answer equals the answer
+the same frame gets alone. Figures, not a test: nothing here asserts a speed.
+
+    python benchmarks/bench_edge.py [--seconds 5] [--clients 1 4 8]
+"""
+import argparse
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+import os
+import statistics
+import threading
+import time
+
+import cv2
+import grpc
+import numpy as np
+import skimage.data
+
+from liquid_edge.stack import ServiceProcess
+from liquid_edge_protocol import detection_v1_pb2 as v1
+from liquid_edge_protocol import detection_v1_pb2_grpc as v1_grpc
+from liquid_edge_protocol import legacy_pb2, legacy_pb2_grpc
+
+START_TIMEOUT_S = 120.0
+CALL_TIMEOUT_S = 10.0
+
+
+def benchmark_frame() -> bytes:
+    """Return a 640x480 JPEG: the astronaut resized to 200 px on a grey canvas."""
+    astronaut = cv2.cvtColor(skimage.data.astronaut(), cv2.COLOR_RGB2BGR)
+    canvas = np.full((480, 640, 3), 128, dtype=np.uint8)
+    canvas[80:280, 220:420] = cv2.resize(astronaut, (200, 200), interpolation=cv2.INTER_AREA)
+    ok, data = cv2.imencode('.jpg', canvas, [cv2.IMWRITE_JPEG_QUALITY, 95])
+    if not ok:
+        raise RuntimeError('cannot encode the benchmark frame')
+    return data.tobytes()
+
+
+@dataclass(frozen=True)
+class Row:
+    """One measurement: target, clients, correct frames/s, latency percentiles."""
+
+    target: str
+    clients: int
+    frames_per_s: float
+    p50_ms: float
+    p99_ms: float
+    wrong: int
+    failed: int
+
+
+def _v1_call(channel: grpc.Channel, frame: bytes):
+    stub = v1_grpc.DetectorStub(channel)
+    request = v1.DetectRequest(jpeg=frame)
+
+    def call():
+        response = stub.Detect(request, timeout=CALL_TIMEOUT_S)
+        return (response.partial, tuple((d.engine, d.class_name, round(d.score, 4),
+                                         round(d.box_px.x, 1), round(d.box_px.y, 1))
+                                        for d in response.detections))
+    return call
+
+
+def _legacy_call(channel: grpc.Channel, frame: bytes):
+    stub = legacy_pb2_grpc.ObjectDetectionStub(channel)
+    request = legacy_pb2.ObjectDetectionRequest(
+        wantface=1, wantyolo=1, frame=legacy_pb2.VideoFrame(number=1, img=frame))
+
+    def call():
+        response = stub.ObjectDetect(request, timeout=CALL_TIMEOUT_S)
+        return tuple((o.name, o.x, o.y, o.w, o.h, o.r, o.g, o.b) for o in response.objects)
+    return call
+
+
+def measure(target: str, call, clients: int, seconds: float, warmup: int = 3) -> Row:
+    """Run ``call`` from ``clients`` threads for ``seconds``; compare with the lone answer."""
+    reference = call()
+    for _ in range(warmup):
+        call()
+    latencies: list[float] = []
+    wrong = failed = 0
+    lock = threading.Lock()
+    stop_at = time.perf_counter() + seconds
+
+    def client():
+        nonlocal wrong, failed
+        while time.perf_counter() < stop_at:
+            start = time.perf_counter()
+            try:
+                answer = call()
+            except grpc.RpcError:
+                with lock:
+                    failed += 1
+                continue
+            elapsed = time.perf_counter() - start
+            with lock:
+                if answer == reference:
+                    latencies.append(elapsed)
+                else:
+                    wrong += 1
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        for future in [pool.submit(client) for _ in range(clients)]:
+            future.result()
+    wall = time.perf_counter() - started
+    if not latencies:
+        return Row(target, clients, 0.0, float('nan'), float('nan'), wrong, failed)
+    quantiles = statistics.quantiles(latencies, n=100, method='inclusive')
+    return Row(target, clients, len(latencies) / wall, statistics.median(latencies) * 1000,
+               quantiles[98] * 1000, wrong, failed)
+
+
+def paired_ingress_overhead_ms(direct, through_ingress, pairs: int = 60) -> float:
+    """Median of (ingress - direct) latency over alternating calls, one engine, one client.
+
+    Alternating the two cancels the drift of a shared machine's load, which is much larger
+    than the ingress's own cost.
+    """
+    differences = []
+    for _ in range(pairs):
+        start = time.perf_counter()
+        direct()
+        middle = time.perf_counter()
+        through_ingress()
+        differences.append((time.perf_counter() - middle) - (middle - start))
+    return statistics.median(differences) * 1000
+
+
+def server_stage_ms(channel: grpc.Channel, frame: bytes, calls: int = 20) -> dict:
+    """Median server-side decode and inference ms per engine, from the ingress's answers."""
+    stub = v1_grpc.DetectorStub(channel)
+    stages: dict[str, list[float]] = {}
+    for _ in range(calls):
+        for backend in stub.Detect(v1.DetectRequest(jpeg=frame),
+                                   timeout=CALL_TIMEOUT_S).backends:
+            name = v1.Engine.Name(backend.engine)
+            stages.setdefault(f'{name} decode', []).append(backend.timings.decode_ms)
+            stages.setdefault(f'{name} inference', []).append(backend.timings.inference_ms)
+    return {stage: statistics.median(values) for stage, values in stages.items()}
+
+
+def print_table(rows: list[Row]) -> None:
+    """Print the rows as a fixed-width table."""
+    header = f'{"target":<26}{"clients":>8}{"frames/s":>10}{"p50 ms":>9}{"p99 ms":>9}' \
+             f'{"wrong":>7}{"failed":>8}'
+    print(header)
+    print('-' * len(header))
+    for row in rows:
+        print(f'{row.target:<26}{row.clients:>8}{row.frames_per_s:>10.1f}{row.p50_ms:>9.1f}'
+              f'{row.p99_ms:>9.1f}{row.wrong:>7}{row.failed:>8}')
+
+
+def main() -> None:
+    """Start the three services, measure each target at each client count, print a table."""
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('--seconds', type=float, default=5.0, help='per measurement')
+    parser.add_argument('--clients', type=int, nargs='+', default=[1, 4, 8])
+    parser.add_argument('--face-args', default='', help='extra facedetection options')
+    parser.add_argument('--yolo-args', default='', help='extra yolodetection options')
+    parser.add_argument('--targets', nargs='+',
+                        default=['face', 'yolo', 'ingress', 'ingress-original'],
+                        choices=['face', 'yolo', 'ingress', 'ingress-original'])
+    args = parser.parse_args()
+    deadline = time.monotonic() + START_TIMEOUT_S
+    face = ServiceProcess('facedetection', args.face_args.split())
+    yolo = ServiceProcess('yolodetection', args.yolo_args.split())
+    services = [face, yolo]
+    try:
+        face.wait_serving(deadline)
+        yolo.wait_serving(deadline)
+        ingress = ServiceProcess('objectdetection', ['--face-host', face.address,
+                                                     '--yolo-host', yolo.address])
+        services.append(ingress)
+        ingress.wait_serving(deadline)
+        frame = benchmark_frame()
+        print(f'LIQUID EDGE benchmark: one {len(frame)} byte 640x480 JPEG, {os.cpu_count()} '
+              f'cores, {args.seconds:g} s per row; face {args.face_args or "defaults"}, '
+              f'YOLO {args.yolo_args or "defaults (YOLOv3-tiny, OpenCV DNN)"}')
+        addresses = {'face': face.address, 'yolo': yolo.address, 'ingress': ingress.address,
+                     'ingress-original': ingress.address}
+        rows = []
+        for target in args.targets:
+            with grpc.insecure_channel(addresses[target]) as channel:
+                call = (_legacy_call if target == 'ingress-original' else _v1_call)(
+                    channel, frame)
+                for clients in args.clients:
+                    label = {'face': 'face (v1)', 'yolo': 'yolo (v1)',
+                             'ingress': 'ingress (v1)',
+                             'ingress-original': 'ingress (original proto)'}[target]
+                    rows.append(measure(label, call, clients, args.seconds))
+        print_table(rows)
+        alone = {r.target: r.p50_ms for r in rows if r.clients == 1}
+        if {'face (v1)', 'yolo (v1)', 'ingress (v1)'} <= set(alone):
+            slowest = max(alone['face (v1)'], alone['yolo (v1)'])
+            print(f'ingress (both engines) p50 over its slowest backend alone, 1 client: '
+                  f'{alone["ingress (v1)"] - slowest:+.1f} ms (includes the two backends '
+                  f'competing for the same cores)')
+        with grpc.insecure_channel(yolo.address) as direct_channel, \
+                grpc.insecure_channel(ingress.address) as ingress_channel:
+            yolo_only = v1.DetectRequest(jpeg=frame, engines=[v1.ENGINE_YOLO])
+            overhead = paired_ingress_overhead_ms(
+                lambda: v1_grpc.DetectorStub(direct_channel).Detect(
+                    yolo_only, timeout=CALL_TIMEOUT_S),
+                lambda: v1_grpc.DetectorStub(ingress_channel).Detect(
+                    yolo_only, timeout=CALL_TIMEOUT_S))
+            print(f'ingress hop (YOLO only, alternating with direct calls), median: '
+                  f'{overhead:+.2f} ms')
+            stages = server_stage_ms(ingress_channel, frame)
+            print('server-side medians per frame: ' + ', '.join(
+                f'{stage} {ms:.1f} ms' for stage, ms in stages.items()))
+            busy_ms = sum(stages.values())
+            print(f'CPU-bound ceiling at these stage times on {os.cpu_count()} cores: '
+                  f'{1000 * (os.cpu_count() or 1) / busy_ms:.1f} frames/s through the ingress')
+    finally:
+        for service in reversed(services):
+            service.stop(15.0)
+
+
+if __name__ == '__main__':
+    main()

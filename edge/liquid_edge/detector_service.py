@@ -1,0 +1,143 @@
+"""The servicer of a single-engine backend (face or YOLO), for both APIs on one port.
+
+Thin: decode and validate the JPEG, borrow a detector from the pool, select the results the
+request asks for, translate to the v1 or the original response.
+"""
+from collections.abc import Sequence
+from dataclasses import dataclass
+import logging
+import time
+from typing import Protocol
+
+import grpc
+import numpy as np
+
+from liquid_edge import translation
+from liquid_edge.detect_options import ENGINE_NAMES, options_from_legacy, options_from_v1
+from liquid_edge.detect_options import select_detections
+from liquid_edge.detection import Detection, ModelInfo
+from liquid_edge.detector_pool import DetectorPool
+from liquid_edge.identity import EdgeIdentity
+from liquid_edge.jpeg import decode_jpeg
+from liquid_edge.rpc_errors import abort_on_domain_error, remaining_seconds
+from liquid_edge.server import EdgeMetrics, ServiceBinding
+from liquid_edge_protocol import detection_v1_pb2 as v1
+from liquid_edge_protocol import detection_v1_pb2_grpc as v1_grpc
+from liquid_edge_protocol import legacy_pb2, legacy_pb2_grpc
+
+log = logging.getLogger(__name__)
+
+
+class ImageDetector(Protocol):
+    """What a backend's detector offers (FaceDetector, the YOLO detectors)."""
+
+    model_info: ModelInfo
+
+    def detect(self, image: np.ndarray) -> list[Detection]:
+        """Return the objects found in a BGR (or, if accepted, grayscale) image."""
+
+
+@dataclass(frozen=True)
+class _Result:
+    """Detections of one image and the time each stage took."""
+
+    detections: list[Detection]
+    width: int
+    height: int
+    image: np.ndarray
+    decode_s: float
+    inference_s: float
+
+
+class DetectorServicer:
+    """Serves one engine through ``liquidedge.v1.Detector`` and its original service."""
+
+    def __init__(self, engine: int, pool: DetectorPool[ImageDetector], identity: EdgeIdentity,
+                 metrics: EdgeMetrics, max_pixels: int, *, accepts_grayscale: bool = False):
+        self._engine = engine
+        self._engine_name = ENGINE_NAMES[engine]
+        self._pool = pool
+        self._identity = identity
+        self._metrics = metrics
+        self._max_pixels = max_pixels
+        self._accepts_grayscale = accepts_grayscale
+        self._model = translation.model_info_to_v1(pool.sample.model_info)
+        self._edge = translation.identity_to_v1(identity)
+
+    def _run(self, jpeg: bytes, context: grpc.ServicerContext, *, grayscale: bool) -> _Result:
+        start = time.perf_counter()
+        image = decode_jpeg(jpeg, self._max_pixels, grayscale=grayscale)
+        decoded = time.perf_counter()
+        with self._pool.lease(remaining_seconds(context)) as detector:
+            inference_start = time.perf_counter()
+            detections = detector.detect(image)
+            inference_s = time.perf_counter() - inference_start
+        self._metrics.inference.labels(self._engine_name).observe(inference_s)
+        height, width = image.shape[:2]
+        return _Result(detections, width, height, image, decoded - start, inference_s)
+
+    def Detect(self, request: v1.DetectRequest,  # noqa: N802 (gRPC method name)
+               context: grpc.ServicerContext) -> v1.DetectResponse:
+        """Detect with the v1 API: every stage timed, model and edge identity reported."""
+        start = time.perf_counter()
+        try:
+            options = options_from_v1(request, (self._engine,))
+            result = self._run(request.jpeg, context, grayscale=self._accepts_grayscale)
+        except Exception as error:  # noqa: B902 (domain errors become statuses)
+            abort_on_domain_error(context, error)
+        detections = [translation.detection_to_v1(d, self._engine, result.width, result.height)
+                      for d in select_detections(result.detections, options)]
+        timings = v1.StageTimings(decode_ms=result.decode_s * 1000,
+                                  inference_ms=result.inference_s * 1000,
+                                  total_ms=(time.perf_counter() - start) * 1000)
+        return v1.DetectResponse(
+            request_id=request.request_id, client_timestamp_ns=request.client_timestamp_ns,
+            image_width=result.width, image_height=result.height, detections=detections,
+            backends=[v1.BackendStatus(engine=self._engine, code=0, model=self._model,
+                                       timings=timings)],
+            timings=timings, edge=self._edge, partial=False)
+
+    def detect_legacy(self, request: legacy_pb2.ObjectDetectionRequest,
+                      context: grpc.ServicerContext) -> legacy_pb2.ObjectDetectionResponse:
+        """Detect with the original protocol (FaceDetect / YoloDetect)."""
+        try:
+            options = options_from_legacy(
+                request.wantface, request.wantyolo, request.max_results, (self._engine,))
+            result = self._run(request.frame.img, context, grayscale=False)
+        except Exception as error:  # noqa: B902 (domain errors become statuses)
+            abort_on_domain_error(context, error)
+        log.debug('legacy request',
+                  extra={'user_id': request.user_id, 'number': request.frame.number})
+        selected = select_detections(result.detections, options)
+        objects = translation.legacy_objects(((self._engine, d) for d in selected),
+                                             result.image)
+        return translation.legacy_response(request.frame.number, request.frame.timestamp,
+                                           objects, self._identity)
+
+
+class _FaceDetectionServicer(legacy_pb2_grpc.FaceDetectionServicer):
+    def __init__(self, servicer: DetectorServicer):
+        self.FaceDetect = servicer.detect_legacy
+
+
+class _YoloDetectionServicer(legacy_pb2_grpc.YoloDetectionServicer):
+    def __init__(self, servicer: DetectorServicer):
+        self.YoloDetect = servicer.detect_legacy
+
+
+def detector_bindings(servicer: DetectorServicer, engine: int) -> Sequence[ServiceBinding]:
+    """Return the services a backend of ``engine`` serves: v1 Detector and its original one."""
+    if engine == v1.ENGINE_FACE:
+        legacy_name = 'FaceDetection'
+        legacy = _FaceDetectionServicer(servicer)
+        add_legacy = legacy_pb2_grpc.add_FaceDetectionServicer_to_server
+    else:
+        legacy_name = 'YoloDetection'
+        legacy = _YoloDetectionServicer(servicer)
+        add_legacy = legacy_pb2_grpc.add_YoloDetectionServicer_to_server
+    return [
+        ServiceBinding(v1.DESCRIPTOR.services_by_name['Detector'].full_name,
+                       lambda server: v1_grpc.add_DetectorServicer_to_server(servicer, server)),
+        ServiceBinding(legacy_pb2.DESCRIPTOR.services_by_name[legacy_name].full_name,
+                       lambda server: add_legacy(legacy, server)),
+    ]

@@ -1,0 +1,47 @@
+"""``facedetection``: the face backend (OpenCV Haar), original ``FaceDetection`` on 50053."""
+import cv2
+
+from liquid_edge.cli import add_worker_arguments, service_parser, settings_from_args
+from liquid_edge.detector_pool import DetectorPool
+from liquid_edge.detector_service import detector_bindings, DetectorServicer
+from liquid_edge.face import FaceDetector, HaarParameters
+from liquid_edge.identity import EdgeIdentity
+from liquid_edge.server import EdgeMetrics, EdgeServer, ServerSettings
+from liquid_edge_protocol import detection_v1_pb2 as v1
+from liquid_edge_protocol import FACE_DETECTION_PORT
+
+FACE_METRICS_PORT = 9053
+
+
+def build_face_server(settings: ServerSettings, identity: EdgeIdentity, *, max_pixels: int,
+                      parameters: HaarParameters = HaarParameters(),
+                      workers: int = 1) -> EdgeServer:
+    """Return a (not yet started) face server with ``workers`` Haar detectors."""
+    metrics = EdgeMetrics()
+    pool = DetectorPool(lambda: FaceDetector(parameters), workers)
+    servicer = DetectorServicer(v1.ENGINE_FACE, pool, identity, metrics, max_pixels,
+                                accepts_grayscale=True)
+    return EdgeServer('facedetection', settings, metrics,
+                      detector_bindings(servicer, v1.ENGINE_FACE))
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the face detection service until SIGTERM."""
+    parser = service_parser('LIQUID EDGE face detection (OpenCV Haar cascade).',
+                            FACE_DETECTION_PORT, FACE_METRICS_PORT)
+    haar = parser.add_argument_group('face detector')
+    haar.add_argument('--scale-factor', type=float, default=1.3,
+                      help='Haar image pyramid step (> 1)')
+    haar.add_argument('--min-neighbors', type=int, default=3,
+                      help='neighbouring detections needed to keep a face')
+    haar.add_argument('--min-size', type=int, default=30, help='smallest face, pixels')
+    add_worker_arguments(parser, 'Haar detectors')
+    args = parser.parse_args(argv)
+    settings, identity = settings_from_args(parser, args)
+    cv2.setNumThreads(args.opencv_threads)
+    try:
+        parameters = HaarParameters(args.scale_factor, args.min_neighbors, args.min_size)
+    except ValueError as error:
+        parser.error(str(error))
+    build_face_server(settings, identity, max_pixels=args.max_pixels, parameters=parameters,
+                      workers=args.workers).serve_until_signalled()

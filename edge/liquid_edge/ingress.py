@@ -1,0 +1,247 @@
+"""``objectdetection``: the ingress, original ``ObjectDetection`` on 50051.
+
+It calls the face and YOLO backends in parallel through the v1 API, each with the caller's
+remaining time minus a margin as deadline, and merges their answers. A backend that fails
+or is late makes the answer partial (v1: ``partial`` and its ``BackendStatus``; original
+protocol: the other backend's objects only); the call itself does not fail.
+
+``user_id`` (original protocol): accepted whatever its value and used only as a log field.
+The original accepted only 0..5, a limit with no meaning for the detection itself.
+"""
+from collections.abc import Sequence
+from dataclasses import dataclass
+import logging
+import os
+import time
+
+import grpc
+
+from liquid_edge import translation
+from liquid_edge.aggregation import BackendOutcome, merge_outcomes, rejected_by_every_backend
+from liquid_edge.cli import service_parser, settings_from_args
+from liquid_edge.detect_options import DetectOptions, ENGINE_NAMES, options_from_legacy
+from liquid_edge.detect_options import options_from_v1
+from liquid_edge.identity import EdgeIdentity
+from liquid_edge.jpeg import decode_jpeg_reduced, read_jpeg_size
+from liquid_edge.rpc_errors import abort_on_domain_error, remaining_seconds
+from liquid_edge.server import EdgeMetrics, EdgeServer, ServerSettings, ServiceBinding
+from liquid_edge_protocol import detection_v1_pb2 as v1
+from liquid_edge_protocol import detection_v1_pb2_grpc as v1_grpc
+from liquid_edge_protocol import FACE_DETECTION_PORT, OBJECT_DETECTION_PORT
+from liquid_edge_protocol import legacy_pb2, legacy_pb2_grpc, YOLO_DETECTION_PORT
+
+OBJECT_METRICS_PORT = 9051
+SERVED_ENGINES = (v1.ENGINE_FACE, v1.ENGINE_YOLO)
+# The original robot's per-frame timeout, used when a caller sets no deadline.
+DEFAULT_BACKEND_TIMEOUT_S = 1.0
+# Taken off the caller's remaining time so the merged answer still reaches it in time:
+# this fraction of it, and at least the minimum.
+DEADLINE_MARGIN_FRACTION = 0.1
+MIN_DEADLINE_MARGIN_S = 0.005
+# Colours for the original protocol are sampled from a quarter-size decode.
+_COLOUR_DECODE_FACTOR = 4
+_CODE_NAMES = {code.value[0]: code.name for code in grpc.StatusCode}
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Backend:
+    """A backend the ingress calls: its engine, address and v1 stub."""
+
+    engine: int
+    address: str
+    stub: v1_grpc.DetectorStub
+
+
+def backend_address(text: str, default_port: int) -> str:
+    """Return ``host:port`` from ``host`` or ``host:port`` (the original env vars held hosts)."""
+    text = text.strip()
+    if not text:
+        raise ValueError('backend address is empty')
+    if text.startswith('['):
+        return text if ']:' in text else f'{text}:{default_port}'
+    if text.count(':') > 1:  # a bare IPv6 address
+        return f'[{text}]:{default_port}'
+    return text if ':' in text else f'{text}:{default_port}'
+
+
+def backend_timeout(caller_remaining_s: float | None, default_s: float) -> float:
+    """Return the backend deadline: the caller's remaining time less a margin, or the default.
+
+    The margin (DEADLINE_MARGIN_FRACTION of it, at least MIN_DEADLINE_MARGIN_S) leaves time
+    to merge and answer; a result <= 0 means there is no time left to call a backend.
+    """
+    if caller_remaining_s is None:
+        return default_s
+    margin = max(caller_remaining_s * DEADLINE_MARGIN_FRACTION, MIN_DEADLINE_MARGIN_S)
+    return caller_remaining_s - margin
+
+
+class IngressServicer:
+    """Serves ``liquidedge.v1.Detector`` and ``ObjectDetection`` over the two backends."""
+
+    def __init__(self, backends: Sequence[Backend], identity: EdgeIdentity,
+                 metrics: EdgeMetrics, max_pixels: int, *,
+                 default_timeout_s: float = DEFAULT_BACKEND_TIMEOUT_S):
+        self._backends = {b.engine: b for b in backends}
+        self._identity = identity
+        self._edge = translation.identity_to_v1(identity)
+        self._metrics = metrics
+        self._max_pixels = max_pixels
+        self._default_timeout_s = default_timeout_s
+
+    def _call_backends(self, jpeg: bytes, options: DetectOptions, request_id: str,
+                       client_timestamp_ns: int,
+                       context: grpc.ServicerContext) -> list[BackendOutcome]:
+        """Call the asked backends in parallel; return their outcomes in engine order.
+
+        Every backend but the last is called asynchronously and the last one from this
+        thread: a blocking gRPC call costs about 2 ms less than a future's completion.
+        """
+        if not options.engines:
+            return []
+        timeout = backend_timeout(remaining_seconds(context), self._default_timeout_s)
+        if timeout <= 0:
+            return [self._outcome(engine, None, 'no time left for the backend call')
+                    for engine in options.engines]
+        requests = {engine: v1.DetectRequest(
+            request_id=request_id, client_timestamp_ns=client_timestamp_ns, jpeg=jpeg,
+            engines=[engine], max_results=options.max_results, min_score=options.min_score,
+            class_names=sorted(options.class_names)) for engine in options.engines}
+        *asynchronous, last = options.engines
+        pending = {engine: self._backends[engine].stub.Detect.future(requests[engine],
+                                                                     timeout=timeout)
+                   for engine in asynchronous}
+        try:
+            answered = {last: self._backends[last].stub.Detect(requests[last],
+                                                               timeout=timeout)}
+        except grpc.RpcError as error:
+            answered = {last: error}
+        for engine, call in pending.items():
+            try:
+                answered[engine] = call.result()
+            except grpc.RpcError as error:
+                answered[engine] = error
+        return [self._outcome(engine, answered[engine]) for engine in options.engines]
+
+    def _outcome(self, engine: int, answer, reason: str = '') -> BackendOutcome:
+        """Turn a backend's answer (a response, an RpcError, or None) into an outcome."""
+        if isinstance(answer, v1.DetectResponse):
+            outcome = BackendOutcome(engine, 0, response=answer)
+        elif isinstance(answer, grpc.RpcError):
+            outcome = BackendOutcome(engine, answer.code().value[0],
+                                     f'{self._backends[engine].address}: {answer.details()}')
+        else:
+            outcome = BackendOutcome(engine, grpc.StatusCode.DEADLINE_EXCEEDED.value[0],
+                                     reason)
+        code_name = _CODE_NAMES.get(outcome.code, str(outcome.code))
+        self._metrics.backend_calls.labels(ENGINE_NAMES[engine], code_name).inc()
+        if outcome.code != 0:
+            log.info('backend failed', extra={
+                'engine': ENGINE_NAMES[engine], 'code': code_name, 'details': outcome.message})
+        return outcome
+
+    def _detect(self, jpeg: bytes, options: DetectOptions, request_id: str,
+                client_timestamp_ns: int, context: grpc.ServicerContext):
+        width, height = read_jpeg_size(jpeg, self._max_pixels)
+        outcomes = self._call_backends(jpeg, options, request_id, client_timestamp_ns, context)
+        rejection = rejected_by_every_backend(outcomes)
+        if rejection is not None:
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, rejection)
+        return width, height, merge_outcomes(outcomes, options.max_results)
+
+    def Detect(self, request: v1.DetectRequest,  # noqa: N802 (gRPC method name)
+               context: grpc.ServicerContext) -> v1.DetectResponse:
+        """Detect with every asked engine; partial (with each backend's status) on failure."""
+        start = time.perf_counter()
+        try:
+            options = options_from_v1(request, SERVED_ENGINES)
+            width, height, merged = self._detect(
+                request.jpeg, options, request.request_id, request.client_timestamp_ns,
+                context)
+        except Exception as error:  # noqa: B902 (domain errors become statuses)
+            abort_on_domain_error(context, error)
+        return v1.DetectResponse(
+            request_id=request.request_id, client_timestamp_ns=request.client_timestamp_ns,
+            image_width=width, image_height=height, detections=merged.detections,
+            backends=merged.backends,
+            timings=v1.StageTimings(total_ms=(time.perf_counter() - start) * 1000),
+            edge=self._edge, partial=merged.partial)
+
+    def ObjectDetect(self, request: legacy_pb2.ObjectDetectionRequest,  # noqa: N802
+                     context: grpc.ServicerContext) -> legacy_pb2.ObjectDetectionResponse:
+        """Detect with the original protocol: faces first, then YOLO objects."""
+        try:
+            options = options_from_legacy(request.wantface, request.wantyolo,
+                                          request.max_results, SERVED_ENGINES)
+            width, _, merged = self._detect(
+                request.frame.img, options, f'legacy-{request.frame.number}',
+                request.frame.timestamp, context)
+            # Colours only for objects found, from a reduced decode (a fraction of a ms).
+            colour_image = (decode_jpeg_reduced(request.frame.img, self._max_pixels,
+                                                _COLOUR_DECODE_FACTOR)
+                            if merged.detections else None)
+        except Exception as error:  # noqa: B902 (domain errors become statuses)
+            abort_on_domain_error(context, error)
+        log.debug('legacy request', extra={
+            'user_id': request.user_id, 'number': request.frame.number,
+            'partial': merged.partial})
+        objects = []
+        if colour_image is not None:
+            objects = translation.legacy_objects(
+                ((d.engine, translation.detection_from_v1(d)) for d in merged.detections),
+                colour_image, scale=colour_image.shape[1] / width)
+        return translation.legacy_response(request.frame.number, request.frame.timestamp,
+                                           objects, self._identity)
+
+
+def build_ingress_server(settings: ServerSettings, identity: EdgeIdentity, *,
+                         face_address: str, yolo_address: str, max_pixels: int,
+                         default_timeout_s: float = DEFAULT_BACKEND_TIMEOUT_S) -> EdgeServer:
+    """Return a (not yet started) ingress server calling the two backends' addresses."""
+    options = [('grpc.max_send_message_length', settings.max_message_bytes),
+               ('grpc.max_receive_message_length', settings.max_message_bytes)]
+    backends = [Backend(engine, address,
+                        v1_grpc.DetectorStub(grpc.insecure_channel(address, options=options)))
+                for engine, address in ((v1.ENGINE_FACE, face_address),
+                                        (v1.ENGINE_YOLO, yolo_address))]
+    metrics = EdgeMetrics()
+    servicer = IngressServicer(backends, identity, metrics, max_pixels,
+                               default_timeout_s=default_timeout_s)
+    return EdgeServer('objectdetection', settings, metrics, [
+        ServiceBinding(v1.DESCRIPTOR.services_by_name['Detector'].full_name,
+                       lambda server: v1_grpc.add_DetectorServicer_to_server(servicer, server)),
+        ServiceBinding(legacy_pb2.DESCRIPTOR.services_by_name['ObjectDetection'].full_name,
+                       lambda server: legacy_pb2_grpc.add_ObjectDetectionServicer_to_server(
+                           servicer, server)),
+    ])
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the ingress until SIGTERM."""
+    parser = service_parser('LIQUID EDGE object detection ingress: face + YOLO in parallel.',
+                            OBJECT_DETECTION_PORT, OBJECT_METRICS_PORT)
+    backends = parser.add_argument_group('backends')
+    backends.add_argument('--face-host',
+                          default=os.environ.get('FACEDETECTION_HOST', 'localhost'),
+                          help=f'face backend, host or host:port (env FACEDETECTION_HOST; '
+                               f'default port {FACE_DETECTION_PORT})')
+    backends.add_argument('--yolo-host',
+                          default=os.environ.get('YOLODETECTION_HOST', 'localhost'),
+                          help=f'YOLO backend, host or host:port (env YOLODETECTION_HOST; '
+                               f'default port {YOLO_DETECTION_PORT})')
+    backends.add_argument('--backend-timeout', type=float, default=DEFAULT_BACKEND_TIMEOUT_S,
+                          help='backend deadline, seconds, for callers that set none')
+    args = parser.parse_args(argv)
+    settings, identity = settings_from_args(parser, args)
+    if args.backend_timeout <= 0:
+        parser.error(f'--backend-timeout must be > 0, got {args.backend_timeout}')
+    try:
+        face = backend_address(args.face_host, FACE_DETECTION_PORT)
+        yolo = backend_address(args.yolo_host, YOLO_DETECTION_PORT)
+    except ValueError as error:
+        parser.error(str(error))
+    build_ingress_server(settings, identity, face_address=face, yolo_address=yolo,
+                         max_pixels=args.max_pixels,
+                         default_timeout_s=args.backend_timeout).serve_until_signalled()
