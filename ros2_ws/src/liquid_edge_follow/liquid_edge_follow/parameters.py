@@ -72,6 +72,9 @@ PARAMETERS: Tuple[ParameterSpec, ...] = (
     ParameterSpec('track_max_centroid_distance', 1.0,
                   'Without overlap, a detection continues a track whose centre is this many '
                   'box diagonals away at most', 0.0, 10.0),
+    ParameterSpec('track_max_size_ratio', 1.5,
+                  'Without overlap, a detection continues a track only if their box heights '
+                  'differ by this factor at most', 1.0, 10.0),
     ParameterSpec('led_refresh_period', 1.0,
                   'LED effect republished this often (s) so a restarted driver gets it',
                   0.05, 60.0),
@@ -126,7 +129,8 @@ def settings_from_parameters(values: Mapping[str, Any]) -> FollowSettings:
             max_gimbal_speed=v['max_gimbal_speed']),
         tracker=TrackerConfig(
             timeout=v['track_timeout'], iou_threshold=v['track_iou_threshold'],
-            max_centroid_distance=v['track_max_centroid_distance']),
+            max_centroid_distance=v['track_max_centroid_distance'],
+            max_size_ratio=v['track_max_size_ratio']),
         search_turn_speed=v['search_turn_speed'],
         hit_escape_speed=v['hit_escape_speed'],
         gimbal_tracking=v['gimbal_tracking'],

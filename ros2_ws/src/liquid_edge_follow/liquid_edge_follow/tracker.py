@@ -27,6 +27,7 @@ class TrackerConfig:
     timeout: float = 1.0               # s without a match before a track is dropped
     iou_threshold: float = 0.3         # least overlap for an IoU match
     max_centroid_distance: float = 1.0  # centroid fallback gate, in box diagonals
+    max_size_ratio: float = 1.5        # centroid fallback: larger / smaller box height
 
     def __post_init__(self):
         """Refuse settings that would never match or never drop a track."""
@@ -37,6 +38,8 @@ class TrackerConfig:
         if not self.max_centroid_distance >= 0.0:
             raise ValueError('track_max_centroid_distance must be >= 0 box diagonals, '
                              f'got {self.max_centroid_distance}')
+        if not self.max_size_ratio >= 1.0:
+            raise ValueError(f'track_max_size_ratio must be >= 1, got {self.max_size_ratio}')
 
 
 @dataclass
@@ -115,6 +118,11 @@ class MultiObjectTracker:
         overlap = previous.iou(current)
         if overlap >= self.config.iou_threshold:
             return 1.0 - overlap
+        # Without overlap, only a box of about the same size may continue the track: a far
+        # person near a lost near one is someone else, not the same person half a metre on.
+        size_ratio = max(previous.height, current.height) / min(previous.height, current.height)
+        if size_ratio > self.config.max_size_ratio:
+            return _FORBIDDEN
         distance = previous.center_distance(current) / max(previous.diagonal, current.diagonal)
         if distance <= self.config.max_centroid_distance:
             return 1.0 + distance

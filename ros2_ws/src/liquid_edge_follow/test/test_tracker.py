@@ -131,8 +131,18 @@ def test_current_target_of_another_class_is_not_kept():
     assert choose_target(tracks, 'person', dog.track_id).class_name == 'person'
 
 
+def test_missed_target_does_not_pass_to_a_smaller_person_nearby():
+    tracker = MultiObjectTracker()
+    target = choose_target(tracker.update([person(300, 240, 100, 250)], 0.0), 'person', None)
+    # The target is missed for a frame; a far (small) person stands within the centroid gate.
+    tracks = tracker.update([person(420, 200, 25, 60)], 0.1)
+    assert choose_target(tracks, 'person', target.track_id).box.center_x == 300
+    assert len({t.track_id for t in tracks}) == 2
+
+
 @pytest.mark.parametrize('kwargs', [{'timeout': 0.0}, {'iou_threshold': 0.0},
-                                    {'iou_threshold': 1.5}, {'max_centroid_distance': -1.0}])
+                                    {'iou_threshold': 1.5}, {'max_centroid_distance': -1.0},
+                                    {'max_size_ratio': 0.9}])
 def test_config_refuses_bad_values(kwargs):
     with pytest.raises(ValueError):
         TrackerConfig(**kwargs)
