@@ -1,0 +1,26 @@
+from setuptools import setup
+
+package_name = 'liquid_edge_bridge'
+
+setup(
+    name=package_name,
+    version='0.1.0',
+    packages=[package_name],
+    data_files=[
+        ('share/ament_index/resource_index/packages', ['resource/' + package_name]),
+        ('share/' + package_name, ['package.xml']),
+    ],
+    # grpcio-health-checking and liquid-edge-protocol come from requirements/base.txt.
+    install_requires=['setuptools'],
+    zip_safe=True,
+    maintainer='LIQUID EDGE founders',
+    maintainer_email='founders@liquid-edge.dev',
+    description='Edge bridge: gRPC offload, edge selection and failover, rqt outputs',
+    license='Apache-2.0',
+    extras_require={'test': ['pytest']},
+    entry_points={
+        'console_scripts': [
+            'edge_bridge = liquid_edge_bridge.bridge_node:main',
+        ],
+    },
+)

@@ -1,0 +1,58 @@
+"""v1 DetectResponse → plain detections → vision_msgs Detection2DArray."""
+from builtin_interfaces.msg import Time
+from liquid_edge_bridge.conversions import color_msg, detections_to_msg
+from liquid_edge_bridge.detections import answer_from_response
+from liquid_edge_protocol import detection_v1_pb2 as v1
+import pytest
+from std_msgs.msg import Header
+
+
+def response():
+    return v1.DetectResponse(
+        request_id='42', image_width=640, image_height=480, partial=True,
+        edge=v1.EdgeIdentity(site='edge-a', host='pod-1', color='#00c853'),
+        timings=v1.StageTimings(total_ms=12.5),
+        detections=[
+            v1.Detection(engine=v1.ENGINE_YOLO, class_id=0, class_name='person', score=0.9,
+                         box_px=v1.Box(x=100, y=50, width=200, height=300)),
+            v1.Detection(engine=v1.ENGINE_FACE, class_id=0, class_name='face', score=1.0,
+                         box_px=v1.Box(x=150, y=60, width=40, height=40)),
+        ])
+
+
+def test_answer_carries_centred_pixel_boxes_and_edge_identity():
+    answer = answer_from_response(response())
+    assert answer.request_id == '42' and answer.partial
+    assert (answer.image_width, answer.image_height) == (640, 480)
+    assert (answer.edge_site, answer.edge_color) == ('edge-a', '#00c853')
+    person = answer.detections[0]
+    assert person.class_name == 'person' and person.score == pytest.approx(0.9)
+    assert (person.center_x, person.center_y, person.width, person.height) == (200, 200, 200, 300)
+    assert answer.edge_total_ms == pytest.approx(12.5)
+
+
+def test_detection_array_copies_the_image_header_and_fills_the_hypothesis():
+    header = Header(stamp=Time(sec=12, nanosec=345), frame_id='camera_optical_frame')
+    array = detections_to_msg(header, answer_from_response(response()).detections)
+    assert array.header == header
+    assert len(array.detections) == 2
+    person = array.detections[0]
+    assert person.header == header
+    assert person.results[0].hypothesis.class_id == 'person'
+    assert person.results[0].hypothesis.score == pytest.approx(0.9)
+    assert (person.bbox.center.position.x, person.bbox.center.position.y) == (200.0, 200.0)
+    assert (person.bbox.size_x, person.bbox.size_y) == (200.0, 300.0)
+    assert array.detections[1].results[0].hypothesis.class_id == 'face'
+
+
+def test_no_edge_is_grey():
+    grey = color_msg(None)
+    assert (grey.r, grey.g, grey.b, grey.a) == pytest.approx((0.5, 0.5, 0.5, 1.0))
+    assert color_msg((1.0, 0.0, 0.0)).r == 1.0
+
+
+def test_integer_boxes_become_float_fields():
+    from liquid_edge_bridge.detections import Detection
+    array = detections_to_msg(Header(), [Detection('face', 0, 1, 10, 20, 5, 6)])
+    bbox = array.detections[0].bbox
+    assert (bbox.center.position.x, bbox.size_y) == (10.0, 6.0)
