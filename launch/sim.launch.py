@@ -1,0 +1,103 @@
+"""
+Run the LIQUID EDGE closed-loop simulation, one process per node (a real ROS 2 install).
+
+The same composition as `make demo` (liquid_edge_sim.demo), which runs it in one process:
+two edge sites on this machine (each: face, YOLO and ingress services), the simulated
+Robomaster driver, the simulated camera (the real camera node rendering the simulated world
+from the driver's pose), the edge bridge with both edges and follow-target. Parameters come
+from ``config/robot.yaml``; the simulation's own values are set here. Kill one edge's
+``objectdetection`` process to see the failover; watch ``debug_image/compressed`` in
+rqt_image_view.
+
+    ros2 launch launch/sim.launch.py                  (or: liquid_edge_bringup sim.launch.py)
+    ros2 launch launch/sim.launch.py start_edges:=false edge_addresses:="['host:50051']" ...
+"""
+import os
+
+from ament_index_python.packages import get_package_share_directory
+from launch import LaunchDescription
+from launch.actions import DeclareLaunchArgument, ExecuteProcess
+from launch.conditions import IfCondition
+from launch.substitutions import LaunchConfiguration
+from launch_ros.actions import Node
+
+# The demo's two sites: name, colour, and the base of their ports (ingress, face = +2,
+# YOLO = +4; metrics 9000 + the same offsets), so both run side by side on loopback.
+EDGE_SITES = (('edge-a', '#00c853', 50051), ('edge-b', '#2962ff', 50061))
+
+
+def edge_services(name: str, color: str, base_port: int):
+    """Return the three services of one edge site as processes, started with start_edges."""
+    face, yolo = base_port + 2, base_port + 4
+    identity = ['--site', name, '--color', color, '--host', '127.0.0.1']
+
+    def service(command, port, *extra):
+        return ExecuteProcess(
+            cmd=[command, *identity, '--port', str(port), '--metrics-port',
+                 str(port - 50051 + 9051), *extra],
+            name=f'{name}-{command}', output='screen',
+            condition=IfCondition(LaunchConfiguration('start_edges')))
+
+    return [
+        service('facedetection', face),
+        service('yolodetection', yolo),
+        service('objectdetection', base_port, '--face-host', f'127.0.0.1:{face}',
+                '--yolo-host', f'127.0.0.1:{yolo}'),
+    ]
+
+
+def generate_launch_description():
+    """Describe the edges and the four robot nodes of the simulation."""
+    share = get_package_share_directory('liquid_edge_bringup')
+    arg = LaunchConfiguration
+    arguments = [
+        DeclareLaunchArgument('namespace', default_value='',
+                              description='Robot namespace, one per robot'),
+        DeclareLaunchArgument('params_file',
+                              default_value=os.path.join(share, 'config', 'robot.yaml'),
+                              description='Parameters of every node'),
+        DeclareLaunchArgument('start_edges', default_value='true',
+                              description='Start the two edge sites on this machine'),
+        DeclareLaunchArgument(
+            'edge_names', default_value=str([name for name, _, _ in EDGE_SITES]),
+            description='Edge site names, a YAML list'),
+        DeclareLaunchArgument(
+            'edge_addresses',
+            default_value=str([f'127.0.0.1:{port}' for _, _, port in EDGE_SITES]),
+            description='Edge ingress host:port, a YAML list'),
+        DeclareLaunchArgument(
+            'edge_colors', default_value=str([color for _, color, _ in EDGE_SITES]),
+            description="Edge display colours '#rrggbb', a YAML list"),
+        DeclareLaunchArgument('world_seed', default_value='0',
+                              description="Seed of the simulated people's walks"),
+        DeclareLaunchArgument('wakeup_duration', default_value='3.0',
+                              description='Still time after start before searching, s'),
+        DeclareLaunchArgument('log_level', default_value='info'),
+    ]
+    common = {
+        'namespace': arg('namespace'),
+        'output': 'screen',
+        'emulate_tty': True,
+        'arguments': ['--ros-args', '--log-level', arg('log_level')],
+    }
+    edges = [process for site in EDGE_SITES for process in edge_services(*site)]
+    nodes = [
+        Node(package='liquid_edge_robomaster', executable='robomaster_driver',
+             name='robomaster_driver',
+             parameters=[arg('params_file'), {'backend': 'sim'}], **common),
+        Node(package='liquid_edge_sim', executable='sim_camera', name='camera',
+             parameters=[arg('params_file'), {'world_seed': arg('world_seed')}], **common),
+        Node(package='liquid_edge_bridge', executable='edge_bridge', name='edge_bridge',
+             # launch_ros parses substituted values as YAML, so the lists arrive typed.
+             parameters=[arg('params_file'), {'edge_names': arg('edge_names'),
+                                              'edge_addresses': arg('edge_addresses'),
+                                              'edge_colors': arg('edge_colors'),
+                                              'engines': ['yolo'],
+                                              'class_names': ['person']}],
+             **common),
+        Node(package='liquid_edge_follow', executable='follow_target', name='follow_target',
+             parameters=[arg('params_file'), {'target_class': 'person',
+                                              'wakeup_duration': arg('wakeup_duration')}],
+             **common),
+    ]
+    return LaunchDescription(arguments + edges + nodes)

@@ -1,0 +1,1 @@
+"""LIQUID EDGE closed-loop simulation: world, simulated camera, demo."""

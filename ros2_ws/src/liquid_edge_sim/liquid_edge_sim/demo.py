@@ -1,0 +1,252 @@
+"""
+`make demo`: the whole product on one machine, closed loop, with what it measured.
+
+Starts two edge sites on loopback (each its three real services: ingress, face, YOLO), then
+composes the robot in this process (manual composition, as `ros2 launch launch/sim.launch.py`
+would run it with one process per node): simulated driver, simulated camera (the real camera
+node rendering the simulated world), edge bridge with both edges, follow-target. At 40 %
+of the run edge-a is killed (its ingress, SIGKILL), so failover to edge-b shows. A one-line
+status follows the run; at the end `out/` gets robot_view.gif, timeline.png and summary.json.
+
+    python -m liquid_edge_sim.demo --duration 60 --out out     (0 = until Ctrl-C)
+"""
+import argparse
+from dataclasses import dataclass
+from pathlib import Path
+import signal
+import sys
+import threading
+import time
+from typing import Optional, TextIO
+
+from liquid_edge.stack import EdgeStack
+from liquid_edge_bridge.bridge_node import BridgeNode
+from liquid_edge_follow.follow_node import FollowNode
+from liquid_edge_robomaster.driver_node import DriverNode
+from liquid_edge_sim.metrics import format_summary, status_line, summarize, Summary
+from liquid_edge_sim.recorder import ClosedLoopRecorder
+from liquid_edge_sim.report import write_robot_view_gif, write_summary, write_timeline_plot
+from liquid_edge_sim.sim_camera_node import SimCameraNode
+from liquid_edge_sim.world import default_world, World
+import rclpy
+from rclpy.executors import ExternalShutdownException, MultiThreadedExecutor
+from rclpy.parameter import Parameter
+from rclpy.signals import SignalHandlerOptions
+
+
+@dataclass(frozen=True)
+class EdgeSite:
+    """An edge site as the robot is configured with it."""
+
+    name: str
+    address: str
+    color: str
+
+
+# The two demo sites; their colours are the LED colour while each one serves the robot.
+SITES = (('edge-a', '#00c853'), ('edge-b', '#2962ff'))
+# The scripted outage of edge-a, as a fraction of the run.
+OUTAGE_AT = 0.4
+# Run length the outage schedule assumes when the demo runs until Ctrl-C.
+UNBOUNDED_SCHEDULE_S = 60.0
+
+
+def robot_parameters(edges: list[EdgeSite], seed: int = 0,
+                     wakeup_duration: float = 3.0) -> dict[str, dict]:
+    """
+    Return the parameters of each robot node for the closed loop, by node name.
+
+    launch/sim.launch.py sets the same values over config/robot.yaml.
+    """
+    return {
+        'robomaster_driver': {'backend': 'sim'},
+        'camera': {'fps': 15.0, 'world_seed': seed},
+        'edge_bridge': {
+            'edge_names': [e.name for e in edges],
+            'edge_addresses': [e.address for e in edges],
+            'edge_colors': [e.color for e in edges],
+            # Person following needs YOLO only; skipping the face engine halves edge CPU.
+            'engines': ['yolo'],
+            'class_names': ['person'],
+        },
+        'follow_target': {'target_class': 'person', 'wakeup_duration': wakeup_duration},
+    }
+
+
+def _overrides(values: dict) -> list[Parameter]:
+    return [Parameter(name, value=value) for name, value in values.items()]
+
+
+class ClosedLoop:
+    """
+    The robot's nodes and a recorder in one process, spun by a multi-threaded executor.
+
+    Use as a context manager: entering starts spinning on a background thread, leaving stops
+    it and destroys every node. `params_file` (the robot's config/robot.yaml) gives every
+    parameter as on the robot; :func:`robot_parameters`, then `parameters` (node name to
+    overrides), are set over it.
+    """
+
+    def __init__(self, edges: list[EdgeSite], world: Optional[World] = None,
+                 parameters: Optional[dict[str, dict]] = None, seed: int = 0,
+                 params_file: Optional[Path] = None):
+        """Build every node in a context of its own (no global rclpy state)."""
+        values = robot_parameters(edges, seed)
+        for node_name, overrides in (parameters or {}).items():
+            values.setdefault(node_name, {}).update(overrides)
+        self.context = rclpy.Context()
+        # Ctrl-C must reach the demo, which then writes its outputs; rclpy must not eat it.
+        rclpy.init(context=self.context, signal_handler_options=SignalHandlerOptions.NO,
+                   args=['--ros-args', '--params-file', str(params_file)] if params_file
+                   else None)
+        self.nodes = []
+        try:
+            self.driver = self._add(DriverNode, values['robomaster_driver'])
+            self.camera = self._add(SimCameraNode, values['camera'],
+                                    world=world if world is not None else default_world(seed))
+            self.bridge = self._add(BridgeNode, values['edge_bridge'])
+            self.follow = self._add(FollowNode, values['follow_target'])
+            camera = self.camera.sim_source.camera
+            self.recorder = ClosedLoopRecorder(image_size=(camera.width, camera.height),
+                                               context=self.context)
+            self.nodes.append(self.recorder)
+        except BaseException:
+            self._destroy()
+            raise
+        self.executor = MultiThreadedExecutor(num_threads=4, context=self.context)
+        for node in self.nodes:
+            self.executor.add_node(node)
+        self._spinner = threading.Thread(target=self._spin, name='closed-loop', daemon=True)
+
+    def _add(self, node_class, values: dict, **kwargs):
+        node = node_class(parameter_overrides=_overrides(values), context=self.context,
+                          **kwargs)
+        self.nodes.append(node)
+        return node
+
+    def _spin(self) -> None:
+        try:
+            self.executor.spin()
+        except ExternalShutdownException:
+            pass
+
+    def __enter__(self) -> 'ClosedLoop':
+        """Start spinning every node."""
+        self._spinner.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        """Stop spinning, destroy the nodes, shut the context down."""
+        # Context first: spin returns, and no callback starts on a node being destroyed.
+        rclpy.try_shutdown(context=self.context)
+        self._spinner.join(timeout=10.0)
+        self.executor.shutdown(timeout_sec=10.0)
+        self._destroy()
+
+    def _destroy(self) -> None:
+        for node in reversed(self.nodes):
+            node.destroy_node()
+        self.nodes.clear()
+        rclpy.try_shutdown(context=self.context)
+
+
+def start_edges() -> list:
+    """Start the demo's edge sites (three services each) on free loopback ports."""
+    stacks = []
+    try:
+        for name, color in SITES:
+            stack = EdgeStack(name, color)
+            stacks.append(stack)
+            stack.start()
+    except BaseException:
+        for stack in stacks:
+            stack.stop()
+        raise
+    return stacks
+
+
+def edge_sites(stacks: list) -> list[EdgeSite]:
+    """Return how the robot reaches the running stacks of :data:`SITES`."""
+    return [EdgeSite(name, stack.ingress_address, color)
+            for (name, color), stack in zip(SITES, stacks)]
+
+
+def run_demo(duration: float, out: Path, seed: int = 0, stream: TextIO = sys.stdout,
+             params_file: Optional[Path] = None) -> Summary:
+    """Run the closed loop for `duration` s (0: until Ctrl-C); write and return the summary."""
+    out.mkdir(parents=True, exist_ok=True)
+    schedule = duration if duration > 0 else UNBOUNDED_SCHEDULE_S
+    live = stream.isatty()
+    print(f'demo: starting edges {", ".join(name for name, _ in SITES)} on 127.0.0.1 ...',
+          file=stream, flush=True)
+    stacks = start_edges()
+    try:
+        with ClosedLoop(edge_sites(stacks), seed=seed, params_file=params_file) as loop:
+            recorder = loop.recorder
+            print('demo: robot nodes up; Ctrl-C ends the run and writes the outputs',
+                  file=stream, flush=True)
+            outage_done = False
+            next_plain_line = 0.0
+            try:
+                while duration <= 0 or recorder.now() < duration:
+                    now = recorder.now()
+                    if not outage_done and now >= OUTAGE_AT * schedule:
+                        stacks[0].kill()
+                        recorder.mark_outage((SITES[0][0],))
+                        outage_done = True
+                        print(f'\ndemo: {SITES[0][0]} killed (scripted outage)',
+                              file=stream, flush=True)
+                    line = status_line(recorder.timeline, now)
+                    if live:
+                        print('\r' + line, end='', file=stream, flush=True)
+                    elif now >= next_plain_line:
+                        print(line, file=stream, flush=True)
+                        next_plain_line = now + 5.0
+                    # Pacing the display, not synchronising: the loop runs on its own thread.
+                    time.sleep(0.25)
+            except KeyboardInterrupt:
+                print('\ndemo: interrupted, writing the outputs', file=stream, flush=True)
+            end = recorder.now()
+    finally:
+        for stack in stacks:
+            stack.stop()
+    summary = summarize(recorder.timeline, end)
+    write_summary(summary, out / 'summary.json')
+    write_timeline_plot(recorder.timeline, end, out / 'timeline.png')
+    if recorder.frames:
+        write_robot_view_gif(recorder.frames, out / 'robot_view.gif')
+    print('\n' + format_summary(summary), file=stream)
+    print(f'demo: wrote {out}/summary.json, timeline.png'
+          + (', robot_view.gif' if recorder.frames else ' (no camera frame: no GIF)'),
+          file=stream, flush=True)
+    return summary
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    """Command line of the demo."""
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--duration', type=float, default=60.0,
+                        help='run length in seconds; 0 runs until Ctrl-C (default 60)')
+    parser.add_argument('--out', type=Path, default=Path('out'),
+                        help='folder for robot_view.gif, timeline.png, summary.json')
+    parser.add_argument('--seed', type=int, default=0, help="seed of the people's walks")
+    parser.add_argument('--params-file', type=Path,
+                        help="the robot's parameters (config/robot.yaml); the simulation "
+                        'sets its own few over them')
+    args = parser.parse_args(argv)
+    if args.duration < 0:
+        parser.error('--duration must be >= 0 (0 = until Ctrl-C)')
+    # Ctrl-C and a plain kill both end the run cleanly: edges stopped, outputs written. SIGINT
+    # is set explicitly because a shell starts background jobs with it ignored.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _interrupt)
+    run_demo(args.duration, args.out, args.seed, params_file=args.params_file)
+    return 0
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,138 @@
+"""
+A node that listens to a closed-loop run and keeps its timeline and some robot-view frames.
+
+It only subscribes, as rqt would: follow/state, edge/active, edge/latency, detections,
+cmd_vel, leds/effect, sim/ground_truth and the camera JPEGs (one kept every `frame_period`
+seconds, with the detections, state and edge of that moment, for the robot-view GIF).
+"""
+from dataclasses import dataclass, field
+import time
+from typing import Optional
+
+from geometry_msgs.msg import Twist
+from liquid_edge_interfaces.msg import ActiveEdge, FollowState, LEDEffect
+from liquid_edge_sim.metrics import (DetectionSample, EdgeSample, LedSample, OutageEvent,
+                                     StateSample, Timeline, TruthSample, VelocitySample)
+from rclpy.node import Node
+from rclpy.qos import (DurabilityPolicy, qos_profile_sensor_data, QoSProfile,
+                       ReliabilityPolicy)
+from rclpy.time import Time
+from sensor_msgs.msg import CompressedImage
+from std_msgs.msg import Float64
+from vision_msgs.msg import Detection2DArray
+
+_RELIABLE = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
+# A frame whose detections have not come back after this long never will.
+_UNANSWERED_AFTER_NS = 5_000_000_000
+_LATCHED = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE,
+                      durability=DurabilityPolicy.TRANSIENT_LOCAL)
+
+
+@dataclass
+class ViewFrame:
+    """
+    One robot-view frame kept for the GIF.
+
+    Its detections, and the robot's state when they came back (the edge answers after the
+    frame was taken), are filled in when they arrive.
+    """
+
+    t: float
+    jpeg: bytes
+    boxes: list[tuple[float, float, float, float]] = field(default_factory=list)  # px
+    state: str = ''
+    target_box: Optional[tuple[float, float, float, float]] = None
+    edge: str = ''
+    edge_rgb: tuple[float, float, float] = (0.5, 0.5, 0.5)
+    latency: Optional[float] = None
+
+
+class ClosedLoopRecorder(Node):
+    """Records the run's timeline; `t` of every sample is seconds since this node started."""
+
+    def __init__(self, image_size: tuple[int, int] = (640, 480), frame_period: float = 0.25,
+                 **kwargs):
+        """Subscribe to everything the metrics and the GIF need (image_size in px)."""
+        super().__init__('closed_loop_recorder', **kwargs)
+        if not frame_period > 0.0:
+            raise ValueError(f'frame_period must be > 0 s, got {frame_period}')
+        if min(image_size) <= 0:
+            raise ValueError(f'image_size must be positive, got {image_size}')
+        self.timeline = Timeline(image_size=tuple(image_size))
+        self.frames: list[ViewFrame] = []
+        self._frames_by_stamp: dict[int, ViewFrame] = {}
+        self._frame_period = frame_period
+        self._started = time.monotonic()
+        self._edge = ('', (0.5, 0.5, 0.5))
+        self.create_subscription(FollowState, 'follow/state', self._on_state, _RELIABLE)
+        self.create_subscription(ActiveEdge, 'edge/active', self._on_active_edge, _LATCHED)
+        self.create_subscription(Float64, 'edge/latency', self._on_latency, _RELIABLE)
+        self.create_subscription(Detection2DArray, 'detections', self._on_detections,
+                                 _RELIABLE)
+        self.create_subscription(Twist, 'cmd_vel', self._on_cmd_vel, _RELIABLE)
+        self.create_subscription(LEDEffect, 'leds/effect', self._on_led, _RELIABLE)
+        self.create_subscription(Detection2DArray, 'sim/ground_truth', self._on_truth,
+                                 _RELIABLE)
+        self.create_subscription(CompressedImage, 'camera/image_raw/compressed',
+                                 self._on_image, qos_profile_sensor_data)
+
+    def now(self) -> float:
+        """Seconds since the recorder started: the timeline's clock."""
+        return time.monotonic() - self._started
+
+    def mark_outage(self, edges: tuple[str, ...], up: bool = False) -> None:
+        """Note that `edges` were taken down (or brought back up) now."""
+        self.timeline.outages.append(OutageEvent(self.now(), tuple(edges), up))
+
+    def _on_state(self, msg: FollowState) -> None:
+        box = msg.target_box
+        self.timeline.states.append(StateSample(
+            self.now(), msg.state_name, msg.horizontal_error, msg.distance_error,
+            (box.center.position.x, box.center.position.y, box.size_x, box.size_y)
+            if box.size_x > 0.0 and box.size_y > 0.0 else None))
+
+    def _on_active_edge(self, msg: ActiveEdge) -> None:
+        self.timeline.edges.append(EdgeSample(self.now(), msg.name, msg.reachable))
+        self._edge = (msg.name if msg.reachable else '', (msg.color.r, msg.color.g, msg.color.b))
+
+    def _on_latency(self, msg: Float64) -> None:
+        self.timeline.latencies.append((self.now(), msg.data))
+
+    def _on_detections(self, msg: Detection2DArray) -> None:
+        stamp_ns = Time.from_msg(msg.header.stamp).nanoseconds
+        self.timeline.detections.append(DetectionSample(self.now(), stamp_ns,
+                                                        len(msg.detections)))
+        frame = self._frames_by_stamp.pop(stamp_ns, None)
+        if frame is None:
+            return
+        frame.boxes = [(d.bbox.center.position.x, d.bbox.center.position.y,
+                        d.bbox.size_x, d.bbox.size_y) for d in msg.detections]
+        state = self.timeline.states[-1] if self.timeline.states else None
+        if state is not None:
+            frame.state, frame.target_box = state.state, state.target_box
+        frame.edge, frame.edge_rgb = self._edge
+        frame.latency = self.timeline.latencies[-1][1] if self.timeline.latencies else None
+
+    def _on_cmd_vel(self, msg: Twist) -> None:
+        self.timeline.velocities.append(VelocitySample(self.now(), msg.linear.x, msg.angular.z))
+
+    def _on_led(self, msg: LEDEffect) -> None:
+        self.timeline.leds.append(LedSample(self.now(), msg.effect, msg.t1))
+
+    def _on_truth(self, msg: Detection2DArray) -> None:
+        self.timeline.truths.append(TruthSample(
+            self.now(), Time.from_msg(msg.header.stamp).nanoseconds,
+            {d.id: (d.bbox.center.position.x, d.bbox.center.position.y, d.bbox.size_x,
+                    d.bbox.size_y) for d in msg.detections}))
+
+    def _on_image(self, msg: CompressedImage) -> None:
+        now = self.now()
+        if self.frames and now - self.frames[-1].t < self._frame_period:
+            return
+        frame = ViewFrame(now, bytes(msg.data))
+        self.frames.append(frame)
+        stamp_ns = Time.from_msg(msg.header.stamp).nanoseconds
+        # Frames whose detections never come back (edge down) must not pile up.
+        for old in [s for s in self._frames_by_stamp if s < stamp_ns - _UNANSWERED_AFTER_NS]:
+            del self._frames_by_stamp[old]
+        self._frames_by_stamp[stamp_ns] = frame

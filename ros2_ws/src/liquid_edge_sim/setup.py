@@ -1,0 +1,26 @@
+from setuptools import find_packages, setup
+
+package_name = 'liquid_edge_sim'
+
+setup(
+    name=package_name,
+    version='0.1.0',
+    packages=find_packages(exclude=['test']),
+    data_files=[
+        ('share/ament_index/resource_index/packages', ['resource/' + package_name]),
+        ('share/' + package_name, ['package.xml', 'README.md']),
+    ],
+    install_requires=['setuptools'],
+    zip_safe=True,
+    maintainer='LIQUID EDGE founders',
+    maintainer_email='founders@liquid-edge.dev',
+    description='Simulated world and camera, and the closed-loop demo of LIQUID EDGE.',
+    license='Apache-2.0',
+    extras_require={'test': ['pytest']},
+    entry_points={
+        'console_scripts': [
+            'sim_camera = liquid_edge_sim.sim_camera_node:main',
+            'demo = liquid_edge_sim.demo:main',
+        ],
+    },
+)

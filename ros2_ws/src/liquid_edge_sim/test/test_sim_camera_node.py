@@ -1,0 +1,111 @@
+import math
+import time
+
+from geometry_msgs.msg import Quaternion
+from liquid_edge_sim.people import astronaut_cutout
+from liquid_edge_sim.sim_camera_node import SimCameraNode, yaw_from_quaternion
+from liquid_edge_sim.world import Person, WalkingPath, Waypoint, World
+from nav_msgs.msg import Odometry
+import pytest
+import rclpy
+from rclpy.executors import SingleThreadedExecutor
+from rclpy.parameter import Parameter
+from rclpy.qos import qos_profile_sensor_data
+from sensor_msgs.msg import CameraInfo, CompressedImage, JointState
+from vision_msgs.msg import Detection2DArray
+
+
+@pytest.fixture
+def context():
+    context = rclpy.Context()
+    rclpy.init(context=context)
+    yield context
+    rclpy.try_shutdown(context=context)
+
+
+@pytest.fixture
+def graph(context):
+    """Build the sim camera, one person 3 m ahead, and a probe (driver and viewer)."""
+    world = World([Person('ahead', astronaut_cutout(),
+                          WalkingPath([Waypoint(3.0, 0.0), Waypoint(3.0, 1e-6)], 1.0))])
+    camera = SimCameraNode(world=world, context=context,
+                           parameter_overrides=[Parameter('fps', value=30.0)])
+    probe = rclpy.create_node('probe', context=context)
+    received = {'images': [], 'infos': [], 'truths': []}
+    probe.create_subscription(CompressedImage, 'camera/image_raw/compressed',
+                              received['images'].append, qos_profile_sensor_data)
+    probe.create_subscription(CameraInfo, 'camera/camera_info', received['infos'].append,
+                              qos_profile_sensor_data)
+    probe.create_subscription(Detection2DArray, 'sim/ground_truth', received['truths'].append,
+                              10)
+    executor = SingleThreadedExecutor(context=context)
+    executor.add_node(camera)
+    executor.add_node(probe)
+    yield executor, probe, received
+    executor.shutdown()
+    camera.destroy_node()
+    probe.destroy_node()
+
+
+def spin_until(executor, condition, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        executor.spin_once(timeout_sec=0.05)
+    return condition()
+
+
+def last_centre_x(received):
+    detections = received['truths'][-1].detections
+    return detections[0].bbox.center.position.x if detections else None
+
+
+def test_yaw_from_quaternion():
+    half = 0.35
+    assert yaw_from_quaternion(0.0, 0.0, math.sin(half), math.cos(half)) == pytest.approx(0.7)
+
+
+def test_publishes_what_the_camera_node_publishes(graph):
+    executor, _, received = graph
+    assert spin_until(executor, lambda: received['images'] and received['infos']
+                      and received['truths'])
+    image, info = received['images'][-1], received['infos'][-1]
+    assert image.format == 'jpeg' and bytes(image.data[:2]) == b'\xff\xd8'
+    assert (info.width, info.height) == (640, 480)
+    assert info.k[0] == pytest.approx(320.0 / math.tan(1.085 / 2.0))
+    truth_stamps = {(t.header.stamp.sec, t.header.stamp.nanosec) for t in received['truths']}
+    assert (image.header.stamp.sec, image.header.stamp.nanosec) in truth_stamps
+    truth = received['truths'][-1].detections[0]
+    assert truth.id == 'ahead'
+    assert truth.results[0].hypothesis.class_id == 'person'
+    assert truth.bbox.center.position.x == pytest.approx(320.0)
+
+
+def test_renders_from_the_driver_pose(graph):
+    executor, probe, received = graph
+    odom_pub = probe.create_publisher(Odometry, 'odom', 10)
+    joints_pub = probe.create_publisher(JointState, 'joint_states', 10)
+    assert spin_until(executor, lambda: received['truths'])
+
+    # Chassis turned 0.2 rad left: the person ahead moves right in the image.
+    odom = Odometry()
+    odom.pose.pose.orientation = Quaternion(z=math.sin(0.1), w=math.cos(0.1))
+    assert spin_until(executor, lambda: odom_pub.publish(odom)
+                      or (last_centre_x(received) or 0.0) > 400.0)
+
+    # Gimbal (prefixed joint names) turned back 0.2 rad right: centred again.
+    joints = JointState(name=['robot1/gimbal_yaw_joint', 'robot1/gimbal_pitch_joint'],
+                        position=[-0.2, 0.0])
+    assert spin_until(executor, lambda: joints_pub.publish(joints)
+                      or abs((last_centre_x(received) or 0.0) - 320.0) < 1.0)
+
+
+def test_camera_tilt_is_a_validated_parameter(context):
+    camera = SimCameraNode(context=context)
+    try:
+        assert camera.set_parameters([Parameter('camera_tilt', value=0.1)])[0].successful
+        assert camera.sim_source.camera_tilt == pytest.approx(0.1)
+        assert not camera.set_parameters([Parameter('camera_tilt', value=2.0)])[0].successful
+        assert camera.sim_source.camera_tilt == pytest.approx(0.1)
+        assert camera.get_parameter('world_seed').value == 0
+    finally:
+        camera.destroy_node()

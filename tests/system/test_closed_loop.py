@@ -1,0 +1,159 @@
+"""
+Closed-loop system test: the whole robot against two real edges, in the simulated world.
+
+One run (module fixture, about 30 s of closed loop plus edge start-up) composes exactly what
+`make demo` composes (liquid_edge_sim.demo.ClosedLoop: simulated driver, simulated camera
+through the real camera node, edge bridge, follow-target) against two real edge stacks on
+127.0.0.1 (ingress + face + YOLOv3-tiny each), with a 2 s wakeup. Script:
+
+    0 s    start; the astronaut stands 2.6 m ahead, the distractor walks 5 m away
+    16 s   the edge serving the robot is killed (SIGKILL of its ingress): failover
+    26 s   the other edge is killed too: every edge is down, the robot must stop
+    ~30 s  end, once the robot has stood still for 2 s past the detection timeout
+
+Each test then asserts one measured figure (liquid_edge_sim.metrics). The bounds hold with
+margin on a loaded 2-core machine (edge latency p50 250 ms, 6 fps, seen in `make demo`).
+"""
+import pathlib
+import threading
+
+from liquid_edge_follow.led import EFFECT_ON
+from liquid_edge_sim.demo import ClosedLoop, edge_sites, SITES, start_edges
+from liquid_edge_sim.metrics import (failover_time, format_summary, stop_time, summarize,
+                                     time_to_acquire)
+from liquid_edge_sim.report import write_summary, write_timeline_plot
+import pytest
+
+ROBOT_CONFIG = pathlib.Path(__file__).resolve().parents[2] / 'config' / 'robot.yaml'
+WAKEUP_S = 2.0
+DETECTION_TIMEOUT_S = 1.0          # follow node default: detections older than this stop it
+FIRST_OUTAGE_AT_S = 16.0
+ALL_DOWN_AT_S = 26.0
+STILL_AFTER_ALL_DOWN_S = DETECTION_TIMEOUT_S + 2.0
+
+ACQUIRE_BOUND_S = 8.0              # from start, wakeup included
+FOLLOWING_BOUND = 0.8              # share of the time after acquisition, until all edges die
+BAND = 0.15                        # |horizontal error| bound, fraction of image width
+WITHIN_BAND_BOUND = 0.7            # share of following time inside the band
+DISTRACTOR_BOUND = 0.15            # share of decidable following time spent on the distractor
+LED_AGREEMENT_BOUND = 0.95         # LED commands that show the state's effect
+FAILOVER_BOUND_S = 3.0             # one edge killed → detections from the other
+STOP_BOUND_S = DETECTION_TIMEOUT_S + 1.5   # all edges killed → cmd_vel zero for good
+
+
+def _wait_until(predicate, timeout: float) -> bool:
+    """Poll `predicate` (the executor spins on its own thread) until true or `timeout` s."""
+    pause = threading.Event()
+    deadline_steps = int(timeout / 0.05) + 1
+    for _ in range(deadline_steps):
+        if predicate():
+            return True
+        pause.wait(0.05)
+    return predicate()
+
+
+@pytest.fixture(scope='module')
+def run(tmp_path_factory):
+    """Run the scripted closed loop once; return its timeline and summary."""
+    out = tmp_path_factory.mktemp('closed_loop')
+    names = tuple(name for name, _ in SITES)
+    stacks = start_edges()
+    try:
+        with ClosedLoop(edge_sites(stacks), params_file=ROBOT_CONFIG,
+                        parameters={'follow_target': {'wakeup_duration': WAKEUP_S}}) as loop:
+            recorder = loop.recorder
+            timeline = recorder.timeline
+            _wait_until(lambda: time_to_acquire(timeline) is not None, ACQUIRE_BOUND_S + 5.0)
+            _wait_until(lambda: recorder.now() >= FIRST_OUTAGE_AT_S, FIRST_OUTAGE_AT_S + 5.0)
+            active = next((e.name for e in reversed(timeline.edges) if e.reachable), names[0])
+            stacks[names.index(active)].kill()
+            recorder.mark_outage((active,))
+            _wait_until(lambda: failover_time(timeline) is not None, FAILOVER_BOUND_S + 5.0)
+            _wait_until(lambda: recorder.now() >= ALL_DOWN_AT_S, ALL_DOWN_AT_S)
+            for stack in stacks:
+                stack.kill()
+            recorder.mark_outage(names)
+            all_down_at = recorder.now()
+            _wait_until(lambda: recorder.now() >= all_down_at + STILL_AFTER_ALL_DOWN_S
+                        and stop_time(timeline, names) is not None,
+                        STILL_AFTER_ALL_DOWN_S + 10.0)
+            end = recorder.now()
+    finally:
+        for stack in stacks:
+            stack.stop()
+    # Following figures count until every edge is down; the stop figure needs the rest.
+    summary = summarize(timeline, all_down_at, all_edges=names, band=BAND)
+    write_summary(summary, out / 'summary.json')
+    write_timeline_plot(timeline, end, out / 'timeline.png')
+    print(f'{format_summary(summary)}\noutputs: {out}')
+    return timeline, summary
+
+
+def test_acquires_the_person(run):
+    """The robot follows a person within ACQUIRE_BOUND_S of starting (wakeup 2 s)."""
+    _, summary = run
+    assert summary.time_to_acquire_s is not None, 'the robot never entered follow'
+    assert summary.time_to_acquire_s <= ACQUIRE_BOUND_S
+
+
+def test_keeps_following(run):
+    """After acquisition, the robot is in follow at least FOLLOWING_BOUND of the time."""
+    _, summary = run
+    assert summary.following_fraction is not None
+    assert summary.following_fraction >= FOLLOWING_BOUND
+
+
+def test_keeps_the_target_centred(run):
+    """
+    While following, the astronaut's true centre stays within BAND of the image centre.
+
+    In at least WITHIN_BAND_BOUND of the frames; ground truth from the renderer, not the
+    detector.
+    """
+    _, summary = run
+    assert summary.within_band_fraction is not None, 'no frame rendered while following'
+    assert summary.within_band_fraction >= WITHIN_BAND_BOUND
+
+
+def test_distractor_does_not_steal_the_target(run):
+    """
+    With both people in the frame, the followed box is the astronaut's, not the distractor's.
+
+    In all but DISTRACTOR_BOUND of those moments.
+    """
+    _, summary = run
+    assert summary.distractor_fraction is not None, \
+        'the distractor was never in view with the target: the scene tests nothing'
+    assert summary.distractor_fraction <= DISTRACTOR_BOUND
+
+
+def test_leds_show_the_state(run):
+    """
+    LED commands carry the effect of the current state; the follow effect shows.
+
+    At least LED_AGREEMENT_BOUND of the commands agree with the state around them.
+    """
+    timeline, summary = run
+    assert summary.led_agreement is not None, 'no LED command was published'
+    assert summary.led_agreement >= LED_AGREEMENT_BOUND
+    assert any(led.effect == EFFECT_ON for led in timeline.leds), \
+        'the solid follow effect never showed'
+
+
+def test_one_edge_down_fails_over(run):
+    """Killing the serving edge: detections come back from the other within FAILOVER_BOUND_S."""
+    _, summary = run
+    assert summary.failover_s is not None, 'no detection from the other edge after the kill'
+    assert summary.failover_s <= FAILOVER_BOUND_S
+
+
+def test_all_edges_down_stops_the_robot(run):
+    """Killing every edge: cmd_vel is zero for good within STOP_BOUND_S."""
+    timeline, summary = run
+    stop = summary.stop_after_all_edges_down_s
+    assert stop is not None, 'the robot never stopped after every edge went down'
+    assert stop <= STOP_BOUND_S
+    all_down = next(o for o in timeline.outages if len(o.edges) == len(SITES))
+    assert timeline.velocities[-1].t > all_down.t, 'no cmd_vel after the outage'
+    last = timeline.velocities[-1]
+    assert (last.linear_x, last.angular_z) == (0.0, 0.0)
