@@ -28,7 +28,8 @@ bench: setup
 	$(ENV) && python benchmarks/bench_edge.py && python benchmarks/bench_bridge.py
 
 demo: setup
-	$(ENV) && python -m liquid_edge_sim.demo --duration $(DEMO_DURATION) --out out
+	$(ENV) && python -m liquid_edge_sim.demo --duration $(DEMO_DURATION) --out out \
+	  --params-file config/robot.yaml
 
 clean:
 	rm -rf ros2_ws/build ros2_ws/install ros2_ws/log out

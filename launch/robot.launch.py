@@ -1,0 +1,68 @@
+"""
+Bring up the LIQUID EDGE robot: camera, edge bridge, follow-target and Robomaster driver.
+
+Run from the repository (``ros2 launch launch/robot.launch.py``) or from the installed
+bringup package (``ros2 launch liquid_edge_bringup robot.launch.py``). Every parameter lives
+in ``config/robot.yaml``; the arguments below override the ones people change per run.
+"""
+import os
+
+from ament_index_python.packages import get_package_share_directory
+from launch import LaunchDescription
+from launch.actions import DeclareLaunchArgument
+from launch.substitutions import LaunchConfiguration
+from launch_ros.actions import Node
+
+
+def generate_launch_description():
+    """Describe the four robot nodes in one namespace, parameters from robot.yaml."""
+    share = get_package_share_directory('liquid_edge_bringup')
+    arg = LaunchConfiguration
+    arguments = [
+        DeclareLaunchArgument('namespace', default_value='',
+                              description='Robot namespace, one per robot'),
+        DeclareLaunchArgument('params_file',
+                              default_value=os.path.join(share, 'config', 'robot.yaml'),
+                              description='Parameters of every node'),
+        DeclareLaunchArgument('edge_names', default_value="['edge-a']",
+                              description='Edge site names, a YAML list'),
+        DeclareLaunchArgument('edge_addresses', default_value="['127.0.0.1:50051']",
+                              description='Edge ingress host:port, a YAML list'),
+        DeclareLaunchArgument('edge_colors', default_value="['#00c853']",
+                              description="Edge display colours '#rrggbb', a YAML list"),
+        DeclareLaunchArgument('target_class', default_value='person',
+                              description='Class to follow: person, face or any COCO name'),
+        DeclareLaunchArgument('camera_source', default_value='picamera2',
+                              description='Camera source: picamera2, v4l2 or file'),
+        DeclareLaunchArgument('camera_path', default_value='',
+                              description='Video file for camera_source:=file'),
+        DeclareLaunchArgument('driver_backend', default_value='sdk',
+                              description='Robomaster backend: sdk (the robot) or sim'),
+        DeclareLaunchArgument('log_level', default_value='info'),
+    ]
+    common = {
+        'namespace': arg('namespace'),
+        'output': 'screen',
+        'emulate_tty': True,
+        'arguments': ['--ros-args', '--log-level', arg('log_level')],
+    }
+    nodes = [
+        Node(package='liquid_edge_camera', executable='camera_node', name='camera',
+             parameters=[arg('params_file'), {'source': arg('camera_source'),
+                                              'path': arg('camera_path')}],
+             **common),
+        Node(package='liquid_edge_bridge', executable='edge_bridge', name='edge_bridge',
+             # launch_ros parses substituted values as YAML, so the lists arrive typed.
+             parameters=[arg('params_file'), {'edge_names': arg('edge_names'),
+                                              'edge_addresses': arg('edge_addresses'),
+                                              'edge_colors': arg('edge_colors')}],
+             **common),
+        Node(package='liquid_edge_follow', executable='follow_target', name='follow_target',
+             parameters=[arg('params_file'), {'target_class': arg('target_class')}],
+             **common),
+        Node(package='liquid_edge_robomaster', executable='robomaster_driver',
+             name='robomaster_driver',
+             parameters=[arg('params_file'), {'backend': arg('driver_backend')}],
+             **common),
+    ]
+    return LaunchDescription(arguments + nodes)

@@ -1,0 +1,90 @@
+"""
+launch_testing: robot.launch.py brings up all four nodes and they talk to each other.
+
+Runs where launch_testing and launch_ros are installed (a ROS 2 install from apt); skipped
+with the reason otherwise. The robot runs with the simulated driver and a video file.
+"""
+import os
+import pathlib
+import tempfile
+import unittest
+
+import pytest
+
+launch_testing = pytest.importorskip(
+    'launch_testing', reason='launch_testing is not installed (ROS 2 from apt provides it)')
+launch_ros = pytest.importorskip(
+    'launch_ros', reason='launch_ros is not installed (ROS 2 from apt provides it)')
+
+from launch import LaunchDescription  # noqa: E402, I100
+from launch.actions import IncludeLaunchDescription  # noqa: E402
+from launch.launch_description_sources import PythonLaunchDescriptionSource  # noqa: E402
+import launch_testing.actions  # noqa: E402
+from liquid_edge_interfaces.msg import ActiveEdge, FollowState  # noqa: E402
+import rclpy  # noqa: E402
+from rclpy.executors import SingleThreadedExecutor  # noqa: E402
+from rclpy.qos import qos_profile_sensor_data, QoSDurabilityPolicy, QoSProfile  # noqa: E402
+from sensor_msgs.msg import CompressedImage  # noqa: E402
+from std_msgs.msg import Bool  # noqa: E402
+
+LATCHED = QoSProfile(depth=1, durability=QoSDurabilityPolicy.TRANSIENT_LOCAL)
+
+LAUNCH_FILE = pathlib.Path(__file__).resolve().parents[1] / 'launch' / 'robot.launch.py'
+
+
+def _write_video(path):
+    """Write a short real video (the astronaut photo) for the file camera source."""
+    import cv2
+    from skimage import data
+    frame = cv2.resize(cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR), (640, 480))
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*'MJPG'), 15.0, (640, 480))
+    for _ in range(30):
+        writer.write(frame)
+    writer.release()
+
+
+@pytest.mark.launch_test
+def generate_test_description():
+    """Launch the robot: sim driver, file camera, an edge address where nothing listens."""
+    video = pathlib.Path(tempfile.mkdtemp()) / 'astronaut.avi'
+    _write_video(video)
+    robot = IncludeLaunchDescription(
+        PythonLaunchDescriptionSource(os.fspath(LAUNCH_FILE)),
+        launch_arguments={
+            'namespace': 'robot1',
+            'driver_backend': 'sim',
+            'camera_source': 'file',
+            'camera_path': os.fspath(video),
+            'edge_addresses': "['127.0.0.1:1']",
+        }.items())
+    return LaunchDescription([robot, launch_testing.actions.ReadyToTest()])
+
+
+class TestRobotLaunch(unittest.TestCase):
+    """The launched nodes publish what the architecture promises."""
+
+    def test_topics_flow(self):
+        """Camera frames, follow state and the latched driver and edge status arrive."""
+        topics = {'camera/image_raw/compressed': (CompressedImage, qos_profile_sensor_data),
+                  'follow/state': (FollowState, 10),
+                  'connected': (Bool, LATCHED),
+                  'edge/active': (ActiveEdge, LATCHED)}
+        received = {}
+        context = rclpy.Context()
+        rclpy.init(context=context)
+        try:
+            node = rclpy.create_node('launch_probe', namespace='robot1', context=context)
+            for name, (msg_type, qos) in topics.items():
+                node.create_subscription(
+                    msg_type, name, lambda msg, name=name: received.setdefault(name, msg), qos)
+            executor = SingleThreadedExecutor(context=context)
+            executor.add_node(node)
+            deadline = node.get_clock().now().nanoseconds + 30 * 10**9
+            while set(received) != set(topics) and node.get_clock().now().nanoseconds < deadline:
+                executor.spin_once(timeout_sec=0.1)
+        finally:
+            rclpy.shutdown(context=context)
+        self.assertEqual(set(received), set(topics))
+        self.assertEqual(received['camera/image_raw/compressed'].format, 'jpeg')
+        self.assertTrue(received['connected'].data)
+        self.assertFalse(received['edge/active'].reachable)
