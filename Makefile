@@ -14,9 +14,10 @@ test: setup
 
 # colcon test alone exits 0 on test failures: ask it for a failing return code, and let
 # colcon test-result (over fresh results only) fail the build on any failed test case.
+# Sequential: the packages' node tests share DDS topics (cmd_vel, ...) on one domain.
 test-ros:
 	$(ENV) && cd ros2_ws && colcon test-result --delete-yes >/dev/null && \
-	  colcon test --base-paths src --return-code-on-test-failure \
+	  colcon test --base-paths src --executor sequential --return-code-on-test-failure \
 	    --event-handlers console_cohesion+ summary+ && \
 	  colcon test-result --verbose
 
