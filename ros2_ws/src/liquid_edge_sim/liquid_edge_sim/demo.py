@@ -137,10 +137,10 @@ class ClosedLoop:
 
     def __exit__(self, *exc) -> None:
         """Stop spinning, destroy the nodes, shut the context down."""
-        # Context first: spin returns, and no callback starts on a node being destroyed.
-        rclpy.try_shutdown(context=self.context)
-        self._spinner.join(timeout=10.0)
+        # Executor first: spin returns and its thread ends before any node or handle is
+        # destroyed, so no callback runs on a destroyed entity.
         self.executor.shutdown(timeout_sec=10.0)
+        self._spinner.join(timeout=10.0)
         self._destroy()
 
     def _destroy(self) -> None:
