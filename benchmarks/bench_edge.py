@@ -5,25 +5,26 @@ subprocesses on 127.0.0.1, sends one 640x480 JPEG (a person on a grey canvas) fr
 8 concurrent clients, and counts a frame as correct only when its answer equals the answer
 the same frame gets alone. Figures, not a test: nothing here asserts a speed.
 
-    python benchmarks/bench_edge.py [--seconds 5] [--clients 1 4 8]
+    python benchmarks/bench_edge.py [--seconds 5] [--clients 1 4 8] [--yolo-int8]
 """
 import argparse
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 import os
+from pathlib import Path
 import statistics
+import tempfile
 import threading
 import time
 
 import cv2
 import grpc
-import numpy as np
-import skimage.data
-
 from liquid_edge.stack import ServiceProcess
 from liquid_edge_protocol import detection_v1_pb2 as v1
 from liquid_edge_protocol import detection_v1_pb2_grpc as v1_grpc
 from liquid_edge_protocol import legacy_pb2, legacy_pb2_grpc
+import numpy as np
+import skimage.data
 
 START_TIMEOUT_S = 120.0
 CALL_TIMEOUT_S = 10.0
@@ -38,6 +39,21 @@ def benchmark_frame() -> bytes:
     if not ok:
         raise RuntimeError('cannot encode the benchmark frame')
     return data.tobytes()
+
+
+# Real photos for --yolo-int8 calibration; not the astronaut, the benchmark's own image.
+CALIBRATION_PHOTOS = ('coffee', 'chelsea', 'rocket', 'cat', 'immunohistochemistry')
+
+
+def write_calibration_photos(directory: Path) -> None:
+    """Write the scikit-image calibration photos to ``directory`` as JPEGs."""
+    for name in CALIBRATION_PHOTOS:
+        photo = getattr(skimage.data, name)()
+        if photo.ndim == 2:
+            photo = np.stack([photo] * 3, axis=-1)
+        if not cv2.imwrite(str(directory / f'{name}.jpg'),
+                           cv2.cvtColor(photo, cv2.COLOR_RGB2BGR)):
+            raise RuntimeError(f'cannot write calibration photo {name}')
 
 
 @dataclass(frozen=True)
@@ -115,7 +131,7 @@ def measure(target: str, call, clients: int, seconds: float, warmup: int = 3) ->
                quantiles[98] * 1000, wrong, failed)
 
 
-def paired_ingress_overhead_ms(direct, through_ingress, pairs: int = 60) -> float:
+def paired_ingress_overhead_ms(direct, through_ingress, pairs: int = 150) -> float:
     """Median of (ingress - direct) latency over alternating calls, one engine, one client.
 
     Alternating the two cancels the drift of a shared machine's load, which is much larger
@@ -144,6 +160,22 @@ def server_stage_ms(channel: grpc.Channel, frame: bytes, calls: int = 20) -> dic
     return {stage: statistics.median(values) for stage, values in stages.items()}
 
 
+def process_cpu_s(pid: int) -> float:
+    """Return the user + system CPU seconds a process has used (Linux /proc)."""
+    # Fields after the command name, which is in parentheses and may hold spaces.
+    fields = Path(f'/proc/{pid}/stat').read_text().rsplit(')', 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
+
+
+def cpu_ms_per_frame(pids: dict[str, int], call, frames: int = 100) -> dict[str, float]:
+    """CPU ms each process spends per ``call``, one client: unlike latency, load-independent."""
+    before = {name: process_cpu_s(pid) for name, pid in pids.items()}
+    for _ in range(frames):
+        call()
+    return {name: (process_cpu_s(pid) - before[name]) * 1000 / frames
+            for name, pid in pids.items()}
+
+
 def print_table(rows: list[Row]) -> None:
     """Print the rows as a fixed-width table."""
     header = f'{"target":<26}{"clients":>8}{"frames/s":>10}{"p50 ms":>9}{"p99 ms":>9}' \
@@ -162,13 +194,25 @@ def main() -> None:
     parser.add_argument('--clients', type=int, nargs='+', default=[1, 4, 8])
     parser.add_argument('--face-args', default='', help='extra facedetection options')
     parser.add_argument('--yolo-args', default='', help='extra yolodetection options')
+    parser.add_argument('--yolo-int8', action='store_true',
+                        help='YOLO on ONNX Runtime, quantised to int8 on scikit-image photos')
     parser.add_argument('--targets', nargs='+',
                         default=['face', 'yolo', 'ingress', 'ingress-original'],
                         choices=['face', 'yolo', 'ingress', 'ingress-original'])
     args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix='bench-edge-calibration-') as calibration:
+        yolo_args = args.yolo_args.split()
+        if args.yolo_int8:
+            write_calibration_photos(Path(calibration))
+            yolo_args += ['--backend', 'onnxruntime', '--int8-calibration', calibration]
+        run(args, yolo_args)
+
+
+def run(args: argparse.Namespace, yolo_args: list[str]) -> None:
+    """Start the services, measure, print, stop them."""
     deadline = time.monotonic() + START_TIMEOUT_S
     face = ServiceProcess('facedetection', args.face_args.split())
-    yolo = ServiceProcess('yolodetection', args.yolo_args.split())
+    yolo = ServiceProcess('yolodetection', yolo_args)
     services = [face, yolo]
     try:
         face.wait_serving(deadline)
@@ -179,8 +223,10 @@ def main() -> None:
         ingress.wait_serving(deadline)
         frame = benchmark_frame()
         print(f'LIQUID EDGE benchmark: one {len(frame)} byte 640x480 JPEG, {os.cpu_count()} '
-              f'cores, {args.seconds:g} s per row; face {args.face_args or "defaults"}, '
-              f'YOLO {args.yolo_args or "defaults (YOLOv3-tiny, OpenCV DNN)"}')
+              f'cores, {args.seconds:g} s per row; face '
+              f'{args.face_args or "defaults (Haar on the half-size decode)"}, YOLO '
+              f'{" ".join(yolo_args) or "defaults (YOLOv3-tiny, 416 px, OpenCV DNN)"}; '
+              f'load average {os.getloadavg()[0]:.2f}')
         addresses = {'face': face.address, 'yolo': yolo.address, 'ingress': ingress.address,
                      'ingress-original': ingress.address}
         rows = []
@@ -194,6 +240,8 @@ def main() -> None:
                              'ingress-original': 'ingress (original proto)'}[target]
                     rows.append(measure(label, call, clients, args.seconds))
         print_table(rows)
+        print(f'load average after the table: {os.getloadavg()[0]:.2f} (other work on these '
+              f'cores slows every figure)')
         alone = {r.target: r.p50_ms for r in rows if r.clients == 1}
         if {'face (v1)', 'yolo (v1)', 'ingress (v1)'} <= set(alone):
             slowest = max(alone['face (v1)'], alone['yolo (v1)'])
@@ -213,8 +261,13 @@ def main() -> None:
             stages = server_stage_ms(ingress_channel, frame)
             print('server-side medians per frame: ' + ', '.join(
                 f'{stage} {ms:.1f} ms' for stage, ms in stages.items()))
-            busy_ms = sum(stages.values())
-            print(f'CPU-bound ceiling at these stage times on {os.cpu_count()} cores: '
+            cpu = cpu_ms_per_frame(
+                {'face': face.process.pid, 'yolo': yolo.process.pid,
+                 'ingress': ingress.process.pid}, _v1_call(ingress_channel, frame))
+            busy_ms = sum(cpu.values())
+            print('CPU per ingress frame (decode, detection, gRPC): ' + ', '.join(
+                f'{name} {ms:.1f} ms' for name, ms in cpu.items()) + f', total {busy_ms:.1f} ms')
+            print(f'CPU-bound ceiling at this CPU per frame on {os.cpu_count()} idle cores: '
                   f'{1000 * (os.cpu_count() or 1) / busy_ms:.1f} frames/s through the ingress')
     finally:
         for service in reversed(services):

@@ -68,8 +68,8 @@ def add_worker_arguments(parser: argparse.ArgumentParser, what: str) -> None:
                        help=f'{what} working in parallel, one request each (default: CPU '
                             f'cores)')
     group.add_argument('--opencv-threads', type=positive_int, default=1,
-                       help='threads OpenCV may use inside one detection (cv2.setNumThreads); '
-                            'workers x threads should not exceed the cores')
+                       help='threads one detection may use (cv2.setNumThreads; ONNX Runtime '
+                            'intra-op threads); workers x threads should not exceed the cores')
 
 
 def positive_int(text: str) -> int:

@@ -1,5 +1,5 @@
 """Detection types shared by every detector and service on the edge (no gRPC, no OpenCV)."""
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -13,6 +13,20 @@ class Detection:
     y: float
     width: float
     height: float
+
+
+def detection_in_full_image(detection: Detection, reduction: int, image_width: int,
+                            image_height: int) -> Detection:
+    """Map a detection found in the image reduced to 1/``reduction`` back to the full image.
+
+    The box is scaled by ``reduction`` and clipped to the ``image_width`` x ``image_height``
+    image: a reduced side is rounded up, so a box at its edge may reach past the full image.
+    """
+    x = min(detection.x * reduction, image_width)
+    y = min(detection.y * reduction, image_height)
+    right = min((detection.x + detection.width) * reduction, image_width)
+    bottom = min((detection.y + detection.height) * reduction, image_height)
+    return replace(detection, x=x, y=y, width=right - x, height=bottom - y)
 
 
 @dataclass(frozen=True)

@@ -10,20 +10,19 @@ import time
 from typing import Protocol
 
 import grpc
-import numpy as np
-
 from liquid_edge import translation
 from liquid_edge.detect_options import ENGINE_NAMES, options_from_legacy, options_from_v1
 from liquid_edge.detect_options import select_detections
-from liquid_edge.detection import Detection, ModelInfo
+from liquid_edge.detection import Detection, detection_in_full_image, ModelInfo
 from liquid_edge.detector_pool import DetectorPool
 from liquid_edge.identity import EdgeIdentity
-from liquid_edge.jpeg import decode_jpeg
+from liquid_edge.jpeg import decode_jpeg, read_jpeg_size
 from liquid_edge.rpc_errors import abort_on_domain_error, remaining_seconds
 from liquid_edge.server import EdgeMetrics, ServiceBinding
 from liquid_edge_protocol import detection_v1_pb2 as v1
 from liquid_edge_protocol import detection_v1_pb2_grpc as v1_grpc
 from liquid_edge_protocol import legacy_pb2, legacy_pb2_grpc
+import numpy as np
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +31,8 @@ class ImageDetector(Protocol):
     """What a backend's detector offers (FaceDetector, the YOLO detectors)."""
 
     model_info: ModelInfo
+    # The detector takes frames decoded at 1/input_reduction size (a cheaper decode).
+    input_reduction: int
 
     def detect(self, image: np.ndarray) -> list[Detection]:
         """Return the objects found in a BGR (or, if accepted, grayscale) image."""
@@ -39,12 +40,12 @@ class ImageDetector(Protocol):
 
 @dataclass(frozen=True)
 class _Result:
-    """Detections of one image and the time each stage took."""
+    """Detections of one image (in its full-size pixels) and the time each stage took."""
 
     detections: list[Detection]
     width: int
     height: int
-    image: np.ndarray
+    image: np.ndarray  # as decoded for the detector: possibly reduced
     decode_s: float
     inference_s: float
 
@@ -61,19 +62,22 @@ class DetectorServicer:
         self._metrics = metrics
         self._max_pixels = max_pixels
         self._accepts_grayscale = accepts_grayscale
+        self._reduction = pool.sample.input_reduction
         self._model = translation.model_info_to_v1(pool.sample.model_info)
         self._edge = translation.identity_to_v1(identity)
 
     def _run(self, jpeg: bytes, context: grpc.ServicerContext, *, grayscale: bool) -> _Result:
         start = time.perf_counter()
-        image = decode_jpeg(jpeg, self._max_pixels, grayscale=grayscale)
+        width, height = read_jpeg_size(jpeg, self._max_pixels)
+        image = decode_jpeg(jpeg, self._max_pixels, grayscale=grayscale,
+                            reduction=self._reduction)
         decoded = time.perf_counter()
         with self._pool.lease(remaining_seconds(context)) as detector:
             inference_start = time.perf_counter()
-            detections = detector.detect(image)
+            found = detector.detect(image)
             inference_s = time.perf_counter() - inference_start
         self._metrics.inference.labels(self._engine_name).observe(inference_s)
-        height, width = image.shape[:2]
+        detections = [detection_in_full_image(d, self._reduction, width, height) for d in found]
         return _Result(detections, width, height, image, decoded - start, inference_s)
 
     def Detect(self, request: v1.DetectRequest,  # noqa: N802 (gRPC method name)
@@ -110,7 +114,8 @@ class DetectorServicer:
                   extra={'user_id': request.user_id, 'number': request.frame.number})
         selected = select_detections(result.detections, options)
         objects = translation.legacy_objects(((self._engine, d) for d in selected),
-                                             result.image)
+                                             result.image,
+                                             scale=result.image.shape[1] / result.width)
         return translation.legacy_response(request.frame.number, request.frame.timestamp,
                                            objects, self._identity)
 

@@ -22,7 +22,7 @@ from liquid_edge.cli import service_parser, settings_from_args
 from liquid_edge.detect_options import DetectOptions, ENGINE_NAMES, options_from_legacy
 from liquid_edge.detect_options import options_from_v1
 from liquid_edge.identity import EdgeIdentity
-from liquid_edge.jpeg import decode_jpeg_reduced, read_jpeg_size
+from liquid_edge.jpeg import decode_jpeg, read_jpeg_size
 from liquid_edge.rpc_errors import abort_on_domain_error, remaining_seconds
 from liquid_edge.server import EdgeMetrics, EdgeServer, ServerSettings, ServiceBinding
 from liquid_edge_protocol import detection_v1_pb2 as v1
@@ -39,7 +39,7 @@ DEFAULT_BACKEND_TIMEOUT_S = 1.0
 DEADLINE_MARGIN_FRACTION = 0.1
 MIN_DEADLINE_MARGIN_S = 0.005
 # Colours for the original protocol are sampled from a quarter-size decode.
-_COLOUR_DECODE_FACTOR = 4
+_COLOUR_DECODE_REDUCTION = 4
 _CODE_NAMES = {code.value[0]: code.name for code in grpc.StatusCode}
 
 log = logging.getLogger(__name__)
@@ -179,8 +179,8 @@ class IngressServicer:
                 request.frame.img, options, f'legacy-{request.frame.number}',
                 request.frame.timestamp, context)
             # Colours only for objects found, from a reduced decode (a fraction of a ms).
-            colour_image = (decode_jpeg_reduced(request.frame.img, self._max_pixels,
-                                                _COLOUR_DECODE_FACTOR)
+            colour_image = (decode_jpeg(request.frame.img, self._max_pixels,
+                                        reduction=_COLOUR_DECODE_REDUCTION)
                             if merged.detections else None)
         except Exception as error:  # noqa: B902 (domain errors become statuses)
             abort_on_domain_error(context, error)

@@ -65,28 +65,40 @@ def read_jpeg_size(data: bytes, max_pixels: int) -> tuple[int, int]:
     return width, height
 
 
-def decode_jpeg(data: bytes, max_pixels: int, *, grayscale: bool = False) -> np.ndarray:
+# libjpeg decodes at 1/2, 1/4 or 1/8 scale directly, skipping most of the full decode's work.
+DECODE_REDUCTIONS = (1, 2, 4, 8)
+_DECODE_FLAGS = {
+    (1, False): cv2.IMREAD_COLOR, (1, True): cv2.IMREAD_GRAYSCALE,
+    (2, False): cv2.IMREAD_REDUCED_COLOR_2, (2, True): cv2.IMREAD_REDUCED_GRAYSCALE_2,
+    (4, False): cv2.IMREAD_REDUCED_COLOR_4, (4, True): cv2.IMREAD_REDUCED_GRAYSCALE_4,
+    (8, False): cv2.IMREAD_REDUCED_COLOR_8, (8, True): cv2.IMREAD_REDUCED_GRAYSCALE_8,
+}
+
+
+def reduced_size(width: int, height: int, reduction: int) -> tuple[int, int]:
+    """Return the (width, height) of a ``width`` x ``height`` JPEG decoded at 1/``reduction``.
+
+    libjpeg rounds a scaled side up.
+    """
+    return -(-width // reduction), -(-height // reduction)
+
+
+def decode_jpeg(data: bytes, max_pixels: int, *, grayscale: bool = False,
+                reduction: int = 1) -> np.ndarray:
     """Validate a JPEG (see read_jpeg_size) and decode it to a BGR (or grayscale) uint8 array.
 
-    Raises ImageRejected when the bytes are refused or the decoder cannot read them.
+    ``reduction`` (one of DECODE_REDUCTIONS) decodes at 1/``reduction`` of the size, much
+    faster than a full decode, for work that needs no full resolution. Raises ImageRejected
+    when the bytes are refused or the decoder cannot read them, ValueError for a reduction
+    libjpeg does not offer.
     """
+    if reduction not in DECODE_REDUCTIONS:
+        raise ValueError(f'JPEG decode reduction must be one of {DECODE_REDUCTIONS}, '
+                         f'got {reduction}')
     width, height = read_jpeg_size(data, max_pixels)
-    flags = cv2.IMREAD_GRAYSCALE if grayscale else cv2.IMREAD_COLOR
-    image = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), flags)
-    if image is None or image.shape[:2] != (height, width):
-        raise ImageRejected(RejectReason.INVALID, 'corrupt JPEG: the image data does not decode')
-    return image
-
-
-def decode_jpeg_reduced(data: bytes, max_pixels: int, factor: int) -> np.ndarray:
-    """Decode a JPEG to BGR at 1/``factor`` scale (2, 4 or 8), much faster than a full decode.
-
-    For work that needs only coarse colour, such as the mean colour at a box centre.
-    """
-    flags = {2: cv2.IMREAD_REDUCED_COLOR_2, 4: cv2.IMREAD_REDUCED_COLOR_4,
-             8: cv2.IMREAD_REDUCED_COLOR_8}[factor]
-    read_jpeg_size(data, max_pixels)
-    image = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), flags)
-    if image is None:
+    image = cv2.imdecode(np.frombuffer(data, dtype=np.uint8),
+                         _DECODE_FLAGS[(reduction, grayscale)])
+    expected_width, expected_height = reduced_size(width, height, reduction)
+    if image is None or image.shape[:2] != (expected_height, expected_width):
         raise ImageRejected(RejectReason.INVALID, 'corrupt JPEG: the image data does not decode')
     return image

@@ -6,12 +6,11 @@ tracker uses to tell same-class objects apart.
 """
 from collections.abc import Iterable
 
-import numpy as np
-
 from liquid_edge.detection import Detection, ModelInfo
 from liquid_edge.identity import EdgeIdentity
 from liquid_edge_protocol import detection_v1_pb2 as v1
 from liquid_edge_protocol import legacy_pb2
+import numpy as np
 
 _LEGACY_ENGINE = {v1.ENGINE_FACE: legacy_pb2.DetectedObject.FACE,
                   v1.ENGINE_YOLO: legacy_pb2.DetectedObject.YOLO}

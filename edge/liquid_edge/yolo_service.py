@@ -18,8 +18,10 @@ from liquid_edge.identity import EdgeIdentity
 from liquid_edge.server import EdgeMetrics, EdgeServer, ServerSettings
 from liquid_edge.yolo import BACKENDS, default_model_files, DEVICES, load_detector
 from liquid_edge.yolo import YoloDetector
+from liquid_edge.yolo.detector import BACKEND_ONNXRUNTIME, BACKEND_OPENCV
 from liquid_edge.yolo.detector import DEFAULT_CONF_THRESHOLD, DEFAULT_INPUT_SIZE
 from liquid_edge.yolo.detector import DEFAULT_NMS_THRESHOLD
+from liquid_edge.yolo.runtimes import DEVICE_CPU
 from liquid_edge_protocol import detection_v1_pb2 as v1
 from liquid_edge_protocol import YOLO_DETECTION_PORT
 
@@ -87,7 +89,7 @@ def main(argv: list[str] | None = None) -> None:
     model.add_argument('--model', help='Darknet .cfg or .onnx (YOLOv5/YOLOv8 layout) file')
     model.add_argument('--weights', help='Darknet .weights file (with a .cfg model)')
     model.add_argument('--names', help='class names file, one per line')
-    model.add_argument('--backend', choices=BACKENDS, default='opencv',
+    model.add_argument('--backend', choices=BACKENDS, default=BACKEND_OPENCV,
                        help='inference runtime')
     model.add_argument('--device', choices=DEVICES, default='cpu',
                        help='cuda falls back to the CPU with one log line when absent')
@@ -97,11 +99,18 @@ def main(argv: list[str] | None = None) -> None:
                        help='IoU above which overlapping boxes of a class are merged')
     model.add_argument('--input-size', type=positive_int, default=DEFAULT_INPUT_SIZE,
                        help='network input side, pixels (multiple of 32)')
+    model.add_argument('--int8-calibration', type=Path, metavar='DIR',
+                       help='quantise the model to int8 at start, calibrated on the JPEG/PNG '
+                            'photos in DIR (onnxruntime on the CPU only): about twice as fast '
+                            'on CPUs with VNNI, detections move slightly (default: float)')
     add_worker_arguments(parser, 'YOLO detectors')
     args = parser.parse_args(argv)
     settings, identity = settings_from_args(parser, args)
     if args.model is not None and args.names is None:
         parser.error('--names is required with --model')
+    if args.int8_calibration is not None and (args.backend, args.device) != (
+            BACKEND_ONNXRUNTIME, DEVICE_CPU):
+        parser.error('--int8-calibration needs --backend onnxruntime and --device cpu')
     cv2.setNumThreads(args.opencv_threads)
     with tempfile.TemporaryDirectory(prefix='yolodetection-') as workdir:
         if args.model is None:
@@ -109,12 +118,23 @@ def main(argv: list[str] | None = None) -> None:
                                                         Path(workdir))
         else:
             model_path, weights, names = args.model, args.weights, args.names
+        if args.int8_calibration is not None:
+            # Needs the onnx package, which an OpenCV-only image does not carry.
+            from liquid_edge.yolo.quantization import quantize_int8, read_calibration_images
+            try:
+                model_path = quantize_int8(
+                    Path(model_path), Path(workdir) / f'{Path(model_path).stem}-int8.onnx',
+                    read_calibration_images(args.int8_calibration), args.input_size)
+            except (ValueError, OSError) as error:
+                parser.error(f'int8 quantisation failed: {error}')
+            log.info('quantised the model to int8', extra={'model': str(model_path)})
 
         def load() -> YoloDetector:
             return load_detector(model=model_path, weights=weights, names=names,
                                  backend=args.backend, device=args.device,
                                  conf_threshold=args.conf_threshold,
-                                 nms_threshold=args.nms_threshold, input_size=args.input_size)
+                                 nms_threshold=args.nms_threshold, input_size=args.input_size,
+                                 threads=args.opencv_threads)
 
         try:
             server = build_yolo_server(settings, identity, max_pixels=args.max_pixels,

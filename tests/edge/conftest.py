@@ -5,13 +5,12 @@ import cv2
 from edge_harness import encode, identity, load_tiny_yolo, MAX_PIXELS, person_canvas, Photo
 from edge_harness import settings
 import grpc
-import pytest
-import skimage.data
-
 from liquid_edge.face_service import build_face_server
 from liquid_edge.ingress import build_ingress_server
 from liquid_edge.server import EdgeServer
 from liquid_edge.yolo_service import build_yolo_server
+import pytest
+import skimage.data
 
 
 @pytest.fixture(scope='session')

@@ -2,12 +2,11 @@
 from dataclasses import dataclass
 
 import cv2
-import numpy as np
-import skimage.data
-
 from liquid_edge.identity import local_identity
 from liquid_edge.server import ServerSettings
 from liquid_edge.yolo import default_model_files, load_detector
+import numpy as np
+import skimage.data
 
 SITE = 'edge-test'
 COLOR = '#12ab34'

@@ -2,13 +2,12 @@
 from edge_harness import encode, identity, MAX_PIXELS, settings
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
-import numpy as np
-import pytest
-
 from liquid_edge.face_service import build_face_server
 from liquid_edge_protocol import detection_v1_pb2 as v1
 from liquid_edge_protocol import detection_v1_pb2_grpc as v1_grpc
 from liquid_edge_protocol import legacy_pb2, legacy_pb2_grpc
+import numpy as np
+import pytest
 
 TIMEOUT_S = 20.0
 SERVICES = ['face_address', 'yolo_address', 'ingress_address']

@@ -9,12 +9,12 @@ import cv2
 from edge_harness import iou, PASTED_BOX
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
-import pytest
-
 from liquid_edge.stack import EdgeStack, ServiceProcess
 from liquid_edge_protocol import detection_v1_pb2 as v1
 from liquid_edge_protocol import detection_v1_pb2_grpc as v1_grpc
 from liquid_edge_protocol import legacy_pb2, legacy_pb2_grpc
+import pytest
+from skimage import data
 
 TIMEOUT_S = 20.0
 COMMANDS = ['objectdetection', 'facedetection', 'yolodetection']
@@ -94,3 +94,30 @@ def test_cuda_asked_for_but_absent_runs_on_the_cpu_with_one_log_line(person):
     warnings = [line for line in service.log_lines
                 if '"level": "WARNING"' in line and 'CUDA' in line]
     assert len(warnings) == 1, warnings
+
+
+def test_int8_yolo_command_finds_the_person(person, tmp_path):
+    for name in ('coffee', 'chelsea', 'rocket'):
+        assert cv2.imwrite(str(tmp_path / f'{name}.jpg'),
+                           cv2.cvtColor(getattr(data, name)(), cv2.COLOR_RGB2BGR))
+    service = ServiceProcess('yolodetection', ['--backend', 'onnxruntime', '--workers', '1',
+                                               '--int8-calibration', str(tmp_path)])
+    try:
+        service.wait_serving(time.monotonic() + 60)
+        with grpc.insecure_channel(service.address) as channel:
+            answer = v1_grpc.DetectorStub(channel).Detect(
+                v1.DetectRequest(jpeg=person.jpeg, class_names=['person']), timeout=TIMEOUT_S)
+    finally:
+        service.stop(TIMEOUT_S)
+    assert answer.backends[0].model.runtime == 'onnxruntime'
+    box = answer.detections[0].box_px
+    assert iou((box.x, box.y, box.width, box.height), PASTED_BOX) >= 0.5
+    assert any('quantised the model to int8' in line for line in service.log_lines)
+
+
+def test_int8_needs_onnxruntime(tmp_path):
+    result = subprocess.run([str(Path(sys.executable).parent / 'yolodetection'),
+                             '--int8-calibration', str(tmp_path)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert '--int8-calibration needs --backend onnxruntime and --device cpu' in result.stderr

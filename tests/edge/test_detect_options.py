@@ -1,10 +1,9 @@
 """Request options of both APIs: validation and selection of the results."""
-import pytest
-
 from liquid_edge.detect_options import DetectOptions, InvalidRequest, options_from_legacy
 from liquid_edge.detect_options import options_from_v1, select_detections
 from liquid_edge.detection import Detection
 from liquid_edge_protocol import detection_v1_pb2 as v1
+import pytest
 
 BOTH = (v1.ENGINE_FACE, v1.ENGINE_YOLO)
 

@@ -1,13 +1,12 @@
 """Face and YOLO backends on loopback, real models on real photos, through both APIs."""
 from edge_harness import COLOR, identity, iou, MAX_PIXELS, PASTED_BOX, settings, SITE
 import grpc
-import pytest
-
 from liquid_edge.yolo import load_detector
 from liquid_edge.yolo_service import build_yolo_server, packaged_model
 from liquid_edge_protocol import detection_v1_pb2 as v1
 from liquid_edge_protocol import detection_v1_pb2_grpc as v1_grpc
 from liquid_edge_protocol import legacy_pb2, legacy_pb2_grpc
+import pytest
 
 TIMEOUT_S = 20.0
 

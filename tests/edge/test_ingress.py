@@ -6,12 +6,11 @@ import time
 from edge_harness import COLOR, encode, identity, iou, MAX_PIXELS, PASTED_BOX, person_canvas
 from edge_harness import settings, SITE
 import grpc
-import pytest
-
 from liquid_edge.ingress import backend_address, backend_timeout, build_ingress_server
 from liquid_edge_protocol import detection_v1_pb2 as v1
 from liquid_edge_protocol import detection_v1_pb2_grpc as v1_grpc
 from liquid_edge_protocol import legacy_pb2, legacy_pb2_grpc
+import pytest
 
 TIMEOUT_S = 20.0
 

@@ -1,10 +1,9 @@
 """JPEG validation and decoding: every kind of bad frame is refused with its reason."""
 from edge_harness import encode
+from liquid_edge.jpeg import decode_jpeg, ImageRejected, read_jpeg_size, reduced_size
+from liquid_edge.jpeg import RejectReason
 import numpy as np
 import pytest
-
-from liquid_edge.jpeg import decode_jpeg, decode_jpeg_reduced, ImageRejected
-from liquid_edge.jpeg import read_jpeg_size, RejectReason
 
 LIMIT = 1_000_000
 
@@ -24,8 +23,22 @@ def test_valid_jpeg_decodes_to_its_size_in_colour_and_gray():
     assert decode_jpeg(data, LIMIT, grayscale=True).shape == (48, 64)
 
 
-def test_reduced_decode_is_smaller_by_the_factor():
-    assert decode_jpeg_reduced(_frame(), LIMIT, 2).shape == (24, 32, 3)
+@pytest.mark.parametrize('reduction', [2, 4, 8])
+def test_reduced_decode_is_smaller_by_the_reduction_rounded_up(reduction):
+    data = _frame(65, 49)
+    width, height = reduced_size(65, 49, reduction)
+    assert (width, height) == (-(-65 // reduction), -(-49 // reduction))
+    colour = decode_jpeg(data, LIMIT, reduction=reduction)
+    assert colour.shape == (height, width, 3)
+    # The left half is still red, the right half black.
+    assert colour[height // 2, 1, 2] > 200 and colour[height // 2, width - 1, 2] < 50
+    assert decode_jpeg(data, LIMIT, grayscale=True, reduction=reduction).shape == (height,
+                                                                                   width)
+
+
+def test_a_reduction_libjpeg_does_not_offer_is_refused():
+    with pytest.raises(ValueError, match=r'one of \(1, 2, 4, 8\), got 3'):
+        decode_jpeg(_frame(), LIMIT, reduction=3)
 
 
 def test_padding_after_the_end_marker_is_accepted():

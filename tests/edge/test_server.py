@@ -8,12 +8,11 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha.proto_reflection_descriptor_database import (
     ProtoReflectionDescriptorDatabase)
-import pytest
-
 from liquid_edge.face_service import build_face_server
 from liquid_edge.server import EdgeMetrics, EdgeServer, ServerSettings, ServiceBinding
 from liquid_edge_protocol import detection_v1_pb2 as v1
 from liquid_edge_protocol import detection_v1_pb2_grpc as v1_grpc
+import pytest
 
 TIMEOUT_S = 20.0
 DETECTOR_SERVICE = 'liquidedge.v1.Detector'

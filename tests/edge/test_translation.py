@@ -1,13 +1,12 @@
 """Translation between detections, v1 messages and the original protocol."""
-import numpy as np
-import pytest
-
 from liquid_edge.detection import Detection
 from liquid_edge.identity import EdgeIdentity, parse_color
 from liquid_edge.translation import detection_from_v1, detection_to_v1, legacy_objects
 from liquid_edge.translation import legacy_response, mean_colour_at_centre
 from liquid_edge_protocol import detection_v1_pb2 as v1
 from liquid_edge_protocol import legacy_pb2
+import numpy as np
+import pytest
 
 PERSON = Detection(class_id=0, class_name='person', score=0.75, x=40.0, y=20.0, width=40.0,
                    height=60.0)

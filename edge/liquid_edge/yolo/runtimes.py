@@ -107,6 +107,10 @@ class OnnxRuntimeSession:
         # 0 is ONNX Runtime's own default: one thread per physical core.
         options.intra_op_num_threads = threads or 0
         options.inter_op_num_threads = 1
+        # A chain of convolutions gains nothing from running operators in parallel; the full
+        # graph optimisation fuses each convolution with its activation.
+        options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
+        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
         try:
             self._session = onnxruntime.InferenceSession(str(model), sess_options=options,
                                                          providers=providers)
