@@ -1,18 +1,19 @@
 """
-config/robot.yaml is what the robot runs on: every key it sets must be declared by its
-node (a typo would be silently ignored by ROS) and every value must pass that node's
-validation. The file is loaded exactly as `ros2 launch` gives it: `--params-file`.
+Check config/robot.yaml, what the robot runs on, against the nodes that read it.
+
+Every key it sets must be declared by its node (ROS would silently ignore a typo) and every
+value must pass that node's validation. The file is loaded as `ros2 launch` gives it:
+`--params-file`.
 """
 import pathlib
-
-import pytest
-import rclpy
-import yaml
 
 from liquid_edge_bridge.bridge_node import BridgeNode
 from liquid_edge_camera.camera_node import CameraNode
 from liquid_edge_follow.follow_node import FollowNode
 from liquid_edge_robomaster.driver_node import DriverNode
+import pytest
+import rclpy
+import yaml
 
 CONFIG = pathlib.Path(__file__).resolve().parents[1] / 'config' / 'robot.yaml'
 
