@@ -29,7 +29,7 @@ from liquid_edge_sim.report import write_robot_view_gif, write_summary, write_ti
 from liquid_edge_sim.sim_camera_node import SimCameraNode
 from liquid_edge_sim.world import default_world, World
 import rclpy
-from rclpy.executors import ExternalShutdownException, MultiThreadedExecutor
+from rclpy.executors import MultiThreadedExecutor
 from rclpy.parameter import Parameter
 from rclpy.signals import SignalHandlerOptions
 
@@ -113,9 +113,12 @@ class ClosedLoop:
         except BaseException:
             self._destroy()
             raise
+        # Several threads, so the camera's rendering never delays the other nodes' callbacks
+        # (on the robot each node has a process of its own).
         self.executor = MultiThreadedExecutor(num_threads=4, context=self.context)
         for node in self.nodes:
             self.executor.add_node(node)
+        self._stopping = threading.Event()
         self._spinner = threading.Thread(target=self._spin, name='closed-loop', daemon=True)
 
     def _add(self, node_class, values: dict, **kwargs):
@@ -125,10 +128,8 @@ class ClosedLoop:
         return node
 
     def _spin(self) -> None:
-        try:
-            self.executor.spin()
-        except ExternalShutdownException:
-            pass
+        while not self._stopping.is_set():
+            self.executor.spin_once(timeout_sec=0.1)
 
     def __enter__(self) -> 'ClosedLoop':
         """Start spinning every node."""
@@ -137,10 +138,10 @@ class ClosedLoop:
 
     def __exit__(self, *exc) -> None:
         """Stop spinning, destroy the nodes, shut the context down."""
-        # Executor first: spin returns and its thread ends before any node or handle is
-        # destroyed, so no callback runs on a destroyed entity.
+        # The spin loop ends first: no new callback starts while the nodes are destroyed.
+        self._stopping.set()
+        self._spinner.join()
         self.executor.shutdown(timeout_sec=10.0)
-        self._spinner.join(timeout=10.0)
         self._destroy()
 
     def _destroy(self) -> None:
