@@ -52,6 +52,7 @@ class _ScriptedDetector(v1_grpc.DetectorServicer):
         self._edge = edge
 
     def Detect(self, request, context):  # noqa: N802 (gRPC method name)
+        self._edge.started += 1
         # The scripted processing time of this edge, as a GPU or a far link would take.
         time.sleep(self._edge.delay_s)
         self._edge.requests += 1
@@ -69,7 +70,8 @@ class ScriptedEdge:
     def __init__(self, site: str, color: str, delay_s: float = 0.01,
                  credentials: grpc.ServerCredentials = None):
         self.site, self.color, self.delay_s = site, color, delay_s
-        self.requests = 0
+        self.started = 0   # requests received
+        self.requests = 0  # requests answered
         self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
         v1_grpc.add_DetectorServicer_to_server(_ScriptedDetector(self), self._server)
         self._health = health.HealthServicer()

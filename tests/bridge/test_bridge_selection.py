@@ -47,6 +47,26 @@ def test_not_serving_switches_to_the_other_edge(make_rig, scripted_edges):
     assert rig.edge_diagnostics('edge-a') is not None
 
 
+def test_edge_draining_slow_requests_does_not_hold_the_frames_back(make_rig, scripted_edges):
+    edge_a = scripted_edges('edge-a', GREEN)
+    edge_b = scripted_edges('edge-b', BLUE)
+    # No probes: every request edge-b gets is a camera frame of the pipeline.
+    rig = make_rig([('edge-a', edge_a.address, GREEN), ('edge-b', edge_b.address, BLUE)],
+                   request_timeout=5.0, probe_period=0.0)
+    rig.wait_for(rig.active_is('edge-a'), 10.0, 'edge-a active')
+    rig.wait_for(lambda: rig.detections, 10.0, 'detections from edge-a')
+    # edge-a hangs on every request (longer than the deadline), then drains.
+    edge_a.delay_s = 6.0
+    hung = edge_a.started
+    rig.wait_for(lambda: edge_a.started >= hung + 2, 5.0, 'both slots held by edge-a')
+    answered_by_a = edge_a.requests
+    edge_a.set_serving(False)
+    # Frames go to edge-b at once, not when edge-a's requests reach their 5 s deadline.
+    rig.wait_for(lambda: edge_b.requests >= 3, 4.0,
+                 'frames served by edge-b while edge-a still holds its requests')
+    assert edge_a.requests == answered_by_a
+
+
 def test_slow_edge_is_left_for_a_clearly_faster_one_and_returned_to_no_flap(
         make_rig, scripted_edges):
     edge_a = scripted_edges('edge-a', GREEN, delay_s=0.01)

@@ -323,27 +323,49 @@ class BridgeNode(Node):
             if self._closing:
                 return
             if result.request_id in self._probes:
-                self._on_probe_result(result, now)
-                return
-            sent = self._sent.pop(result.request_id, None)
-            if sent is None:
-                return
-            self._record(result, now - sent.sent_at, now)
-            succeeded = result.outcome is Outcome.OK
-            finished = self._pipeline.finish(result.request_id, succeeded)
-            sends = []
-            if finished.publish:
-                self._publish_detections(sent, result, now)
-            if finished.next_request is not None:
-                sends.append(self._register(finished.next_request, now))
-            elif not succeeded and self._selector.active not in (None, sent.edge):
-                # Failed over: the same frame goes to the new edge instead of waiting for
-                # the next camera frame.
-                retry = self._pipeline.resend(sent.request)
-                if retry is not None:
-                    sends.append(self._register(retry, now))
-            self._sync_active(now)
+                sends = self._on_probe_result(result, now)
+            else:
+                sends = self._on_request_result(result, now)
         self._send(sends)
+
+    def _on_request_result(self, result: DetectResult, now: float) -> List[Optional[_Sent]]:
+        """Publish a pipeline request's answer; returns what to send next (lock held)."""
+        sent = self._sent.pop(result.request_id, None)
+        if sent is None:
+            return []  # abandoned after its edge failed, or cancelled at shutdown
+        self._record(result, now - sent.sent_at, now)
+        succeeded = result.outcome is Outcome.OK
+        finished = self._pipeline.finish(result.request_id, succeeded)
+        sends = []
+        if finished.publish:
+            self._publish_detections(sent, result, now)
+        if finished.next_request is not None:
+            sends.append(self._register(finished.next_request, now))
+        elif not succeeded and self._selector.active not in (None, sent.edge):
+            # Failed over: the same frame goes to the new edge instead of waiting for
+            # the next camera frame.
+            retry = self._pipeline.resend(sent.request)
+            if retry is not None:
+                sends.append(self._register(retry, now))
+        if not succeeded:
+            sends += self._abandon_requests_to_failed_edges(now)
+        self._sync_active(now)
+        return sends
+
+    def _abandon_requests_to_failed_edges(self, now: float) -> List[Optional[_Sent]]:
+        """
+        Free the slots of requests to edges no longer eligible (lock held).
+
+        An edge that fails (NOT_SERVING while draining, an error, missed deadlines) may hold
+        requests that end only at their deadline; new frames must not wait for them.
+        Returns the frame to send to the new active edge now.
+        """
+        failed = [request_id for request_id, sent in self._sent.items()
+                  if not self._selector.is_eligible(sent.edge, now)]
+        for request_id in failed:
+            del self._sent[request_id]
+        retry = self._pipeline.abandon(failed)
+        return [self._register(retry, now)] if retry is not None else []
 
     def _record(self, result: DetectResult, round_trip: float, now: float) -> None:
         """Feed one answer to the edge selector (lock held)."""
@@ -394,15 +416,20 @@ class BridgeNode(Node):
                                             self._options, self._request_timeout,
                                             self._on_result)
 
-    def _on_probe_result(self, result: DetectResult, now: float) -> None:
+    def _on_probe_result(self, result: DetectResult, now: float) -> List[Optional[_Sent]]:
         edge, sent_at = self._probes.pop(result.request_id)
+        sends = []
         if result.outcome is Outcome.OK:
             self._selector.record_latency(edge, now - sent_at, now)
-        elif result.outcome is Outcome.DEADLINE:
-            self._selector.record_deadline_miss(edge, now)
         else:
-            self._selector.record_error(edge, result.error, now)
+            if result.outcome is Outcome.DEADLINE:
+                self._selector.record_deadline_miss(edge, now)
+            else:
+                self._selector.record_error(edge, result.error, now)
+            # The edge may have become active since the probe was sent.
+            sends = self._abandon_requests_to_failed_edges(now)
         self._sync_active(now)
+        return sends
 
     # Edge health and the active edge --------------------------------------------------------
 
@@ -419,7 +446,10 @@ class BridgeNode(Node):
                 else:
                     self.get_logger().warning(message)
             self._selector.set_health(edge, health, now, reason)
+            sends = [] if health is EdgeHealth.SERVING else (
+                self._abandon_requests_to_failed_edges(now))
             self._sync_active(now)
+        self._send(sends)
 
     def _sync_active(self, now: float, refresh: bool = False) -> None:
         """Publish edge/active when the active edge changed, or on refresh (lock held)."""

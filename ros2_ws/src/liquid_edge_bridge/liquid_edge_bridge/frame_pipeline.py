@@ -94,6 +94,22 @@ class FramePipeline:
         self._in_flight[retry.request_id] = retry
         return retry
 
+    def abandon(self, request_ids) -> Optional[InFlight]:
+        """
+        Give up requests to an edge that failed, so their slots do not wait for their deadline.
+
+        Their results, if any still come, are ignored. Returns what to send now in a freed
+        slot: the pending frame, else the newest abandoned frame again if it is still the
+        newest frame and unpublished; None when nothing was abandoned or nothing is to send.
+        """
+        abandoned = [self._in_flight.pop(request_id) for request_id in request_ids
+                     if request_id in self._in_flight]
+        if not abandoned:
+            return None
+        if self._pending is not None:
+            return self._dispatch_pending()
+        return self.resend(max(abandoned, key=lambda request: request.sequence))
+
     def cancel(self, request_id: str) -> None:
         """Forget a request that could not be sent; its slot is freed, nothing dispatched."""
         self._in_flight.pop(request_id, None)

@@ -63,6 +63,35 @@ def test_resend_only_while_the_frame_is_still_the_newest():
     assert pipeline.resend(stale) is None  # f3 is newer
 
 
+def test_abandoning_a_failed_edge_frees_its_slots_for_the_newest_frame_at_once():
+    pipeline = FramePipeline(2)
+    older, newer = pipeline.offer('f1'), pipeline.offer('f2')
+    retry = pipeline.abandon([older.request_id, newer.request_id])
+    assert retry.frame == 'f2' and retry.request_id not in (older.request_id,
+                                                            newer.request_id)
+    assert pipeline.in_flight == 1
+    assert pipeline.offer('f3').frame == 'f3'  # the other slot is free too
+    # A late answer to an abandoned request is not published.
+    late = pipeline.finish(newer.request_id, succeeded=True)
+    assert late.request is None and not late.publish
+
+
+def test_abandoning_sends_the_pending_frame_rather_than_an_older_one():
+    pipeline = FramePipeline(1)
+    sent = pipeline.offer('f1')
+    pipeline.offer('f2')
+    assert pipeline.abandon([sent.request_id]).frame == 'f2'
+    assert not pipeline.has_pending and pipeline.in_flight == 1
+
+
+def test_abandoning_nothing_in_flight_sends_nothing():
+    pipeline = FramePipeline(1)
+    sent = pipeline.offer('f1')
+    pipeline.finish(sent.request_id, succeeded=True)
+    assert pipeline.abandon([sent.request_id]) is None
+    assert pipeline.abandon([]) is None
+
+
 def test_cancel_frees_the_slot_without_sending_the_pending_frame():
     pipeline = FramePipeline(1)
     sent = pipeline.offer('f1')
