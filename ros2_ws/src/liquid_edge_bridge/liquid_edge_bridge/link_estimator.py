@@ -1,0 +1,135 @@
+"""
+What the link to one edge delivers, measured from the bridge's own Detect calls.
+
+Pure logic: time is passed in (seconds, any monotonic clock). Each finished call gives its
+bytes (request JPEG plus answer), its round trip and the edge's own processing time
+(`EdgeAnswer.edge_total_ms`); the difference is the *network time*. Over a sliding window:
+
+- `goodput_bytes_per_s` and `rtt_s`: a least-squares line through (bytes, network time),
+  network time = rtt + bytes / goodput, fitted when the sizes in the window differ enough to
+  tell the two apart (relative spread at least `min_size_spread`) and the line rises; else
+  `rtt_s` is the smallest network time and the goodput None (not measurable: bandwidth does
+  not show in these frames, which the controller reads as not limiting, and a change of
+  setting brings the spread that measures it);
+- `rtt_p95_s`: the 95th percentile of each call's network time less its own transfer time
+  at the goodput: the round trip with its jitter and TCP retransmission tail;
+- `server_p95_s`: the edge's processing time, 95th percentile;
+- `loss_rate`: deadline misses and errors over all finished calls;
+- `srtt_s`: the network time smoothed as TCP does (RFC 6298, gain 1/8), for display.
+
+Calls overlap when several are in flight; a call's transfer then includes waiting behind
+the other's bytes, so goodput is what a call gets, which is what the latency budget needs.
+"""
+from collections import deque
+from dataclasses import dataclass
+import math
+from typing import Deque, List, Optional, Tuple
+
+from liquid_edge_bridge.sliding_window import percentile
+
+
+@dataclass(frozen=True)
+class LinkEstimate:
+    """The link to one edge as measured over the window; None where not measured yet."""
+
+    calls: int
+    answers: int
+    rtt_s: Optional[float]
+    rtt_p95_s: Optional[float]
+    goodput_bytes_per_s: Optional[float]
+    server_p95_s: Optional[float]
+    loss_rate: float
+    srtt_s: Optional[float]
+
+    def transfer_s(self, size_bytes: float) -> float:
+        """Return how long `size_bytes` take at the goodput; 0 when it is unmeasurably high."""
+        if self.goodput_bytes_per_s is None:
+            return 0.0
+        return size_bytes / self.goodput_bytes_per_s
+
+
+@dataclass(frozen=True)
+class _Call:
+    at: float
+    size_bytes: int
+    network_s: Optional[float]  # None for a failed call
+    server_s: Optional[float]
+
+
+class LinkEstimator:
+    """Sliding-window estimate of round trip, goodput and loss of the link to one edge."""
+
+    def __init__(self, window_s: float = 5.0, min_size_spread: float = 0.05,
+                 srtt_gain: float = 0.125):
+        """Set the window (s) and the least relative spread of sizes that fits goodput."""
+        if not window_s > 0.0:
+            raise ValueError(f'window must be positive, got {window_s} s')
+        if not min_size_spread > 0.0:
+            raise ValueError(f'min_size_spread must be positive, got {min_size_spread}')
+        if not 0.0 < srtt_gain <= 1.0:
+            raise ValueError(f'srtt_gain must be in (0, 1], got {srtt_gain}')
+        self.window_s = window_s
+        self.min_size_spread = min_size_spread
+        self.srtt_gain = srtt_gain
+        self._calls: Deque[_Call] = deque()
+        self._srtt: Optional[float] = None
+
+    def record_answer(self, now: float, request_bytes: int, response_bytes: int,
+                      round_trip_s: float, server_s: float) -> None:
+        """Record a call that was answered: sizes in bytes, times in seconds."""
+        if request_bytes < 0 or response_bytes < 0:
+            raise ValueError(f'sizes must not be negative, got {request_bytes}, '
+                             f'{response_bytes}')
+        if not (math.isfinite(round_trip_s) and round_trip_s >= 0.0
+                and math.isfinite(server_s) and server_s >= 0.0):
+            raise ValueError(f'times must be non-negative, got round trip {round_trip_s} s, '
+                             f'server {server_s} s')
+        # An edge clock that claims more than the whole round trip leaves no network time.
+        network_s = max(round_trip_s - server_s, 0.0)
+        self._srtt = network_s if self._srtt is None else (
+            self._srtt + self.srtt_gain * (network_s - self._srtt))
+        self._add(_Call(now, request_bytes + response_bytes, network_s, server_s), now)
+
+    def record_failure(self, now: float, request_bytes: int) -> None:
+        """Record a call that missed its deadline or failed."""
+        self._add(_Call(now, request_bytes, None, None), now)
+
+    def estimate(self, now: float) -> LinkEstimate:
+        """Return the estimate over the window ending at `now`."""
+        self._prune(now)
+        answered = [call for call in self._calls if call.network_s is not None]
+        calls = len(self._calls)
+        loss_rate = (calls - len(answered)) / calls if calls else 0.0
+        if not answered:
+            return LinkEstimate(calls, 0, None, None, None, None, loss_rate, self._srtt)
+        rtt, goodput = self._fit(answered)
+        residual = sorted(
+            max(call.network_s - (call.size_bytes / goodput if goodput else 0.0), rtt)
+            for call in answered)
+        servers = sorted(call.server_s for call in answered)
+        return LinkEstimate(calls, len(answered), rtt, percentile(residual, 0.95), goodput,
+                            percentile(servers, 0.95), loss_rate, self._srtt)
+
+    def _fit(self, answered: List[_Call]) -> Tuple[float, Optional[float]]:
+        """Return (round trip, goodput) of the calls: a line if sizes tell, else the minimum."""
+        sizes = [float(call.size_bytes) for call in answered]
+        times = [call.network_s for call in answered]
+        mean_size, mean_time = sum(sizes) / len(sizes), sum(times) / len(times)
+        spread = sum((size - mean_size) ** 2 for size in sizes)
+        if mean_size > 0.0 and math.sqrt(spread / len(sizes)) >= (
+                self.min_size_spread * mean_size):
+            slope = sum((size - mean_size) * (time - mean_time)
+                        for size, time in zip(sizes, times)) / spread
+            if slope > 0.0:
+                # The line's intercept is the round trip; noise must not make it negative.
+                return max(mean_time - slope * mean_size, 0.0), 1.0 / slope
+        return min(times), None
+
+    def _add(self, call: _Call, now: float) -> None:
+        self._calls.append(call)
+        self._prune(now)
+
+    def _prune(self, now: float) -> None:
+        horizon = now - self.window_s
+        while self._calls and self._calls[0].at < horizon:
+            self._calls.popleft()

@@ -1,0 +1,97 @@
+from liquid_edge_bridge.link_estimator import LinkEstimate, LinkEstimator
+import pytest
+
+
+def feed(estimator, start, calls, size, rtt, goodput, server=0.02, period=0.1):
+    """Answer `calls` calls of `size` bytes over a link of round trip `rtt` and `goodput`."""
+    t = start
+    for _ in range(calls):
+        estimator.record_answer(t, size, 200, rtt + (size + 200) / goodput + server, server)
+        t += period
+    return t
+
+
+def test_round_trip_and_goodput_are_recovered_from_calls_of_several_sizes():
+    estimator = LinkEstimator(window_s=5.0)
+    t = 0.0
+    for size in (2_000, 10_000, 40_000, 5_000, 20_000):
+        t = feed(estimator, t, 4, size, rtt=0.030, goodput=500_000.0)
+    estimate = estimator.estimate(t)
+    assert estimate.calls == estimate.answers == 20
+    assert estimate.rtt_s == pytest.approx(0.030)
+    assert estimate.goodput_bytes_per_s == pytest.approx(500_000.0)
+    assert estimate.rtt_p95_s == pytest.approx(0.030)
+    assert estimate.server_p95_s == pytest.approx(0.02)
+    assert estimate.loss_rate == 0.0
+    assert estimate.transfer_s(50_000) == pytest.approx(0.1, rel=0.15)
+
+
+def test_frames_of_one_size_cannot_tell_goodput_from_round_trip():
+    estimator = LinkEstimator()
+    feed(estimator, 0.0, 10, 30_000, rtt=0.002, goodput=1e6)
+    estimate = estimator.estimate(1.0)
+    assert estimate.goodput_bytes_per_s is None
+    assert estimate.transfer_s(1_000_000) == 0.0
+    # All of the network time is taken as round trip: nothing of it is lost from view.
+    assert estimate.rtt_s == pytest.approx(0.002 + 30_200 / 1e6)
+
+
+def test_jitter_shows_in_the_round_trip_tail():
+    estimator = LinkEstimator()
+    t = 0.0
+    for index in range(40):
+        size = 10_000 + 1_000 * (index % 5)
+        extra = 0.05 if index % 10 == 0 else 0.0  # a retransmission every tenth call
+        estimator.record_answer(t, size, 0, 0.02 + size / 1e6 + extra, 0.0)
+        t += 0.1
+    estimate = estimator.estimate(t)
+    assert estimate.rtt_p95_s >= 0.06
+    assert estimate.rtt_s < 0.06
+
+
+def test_losses_count_against_every_finished_call():
+    estimator = LinkEstimator()
+    t = feed(estimator, 0.0, 6, 10_000, rtt=0.01, goodput=1e6)
+    estimator.record_failure(t, 10_000)
+    estimator.record_failure(t + 0.1, 10_000)
+    assert estimator.estimate(t + 0.1).loss_rate == pytest.approx(2 / 8)
+
+
+def test_the_window_forgets_the_old_link():
+    estimator = LinkEstimator(window_s=2.0)
+    t = feed(estimator, 0.0, 10, 20_000, rtt=0.1, goodput=50_000.0)
+    t = feed(estimator, t + 3.0, 10, 20_000, rtt=0.005, goodput=5e6)
+    estimate = estimator.estimate(t)
+    assert estimate.rtt_s < 0.01
+    assert estimate.calls == 10
+
+
+def test_only_failures_give_no_round_trip():
+    estimator = LinkEstimator()
+    estimator.record_failure(0.0, 1000)
+    estimate = estimator.estimate(0.5)
+    assert (estimate.answers, estimate.rtt_s, estimate.loss_rate) == (0, None, 1.0)
+    assert estimator.estimate(100.0) == LinkEstimate(0, 0, None, None, None, None, 0.0, None)
+
+
+def test_smoothed_round_trip_follows_tcp_gain():
+    estimator = LinkEstimator(srtt_gain=0.5)
+    estimator.record_answer(0.0, 0, 0, 0.1, 0.0)
+    estimator.record_answer(0.1, 0, 0, 0.2, 0.0)
+    assert estimator.estimate(0.1).srtt_s == pytest.approx(0.15)
+
+
+@pytest.mark.parametrize('kwargs, message', [
+    ({'window_s': 0.0}, 'window'), ({'min_size_spread': 0.0}, 'min_size_spread'),
+    ({'srtt_gain': 1.5}, 'srtt_gain')])
+def test_bad_settings_are_refused(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        LinkEstimator(**kwargs)
+
+
+def test_bad_samples_are_refused():
+    estimator = LinkEstimator()
+    with pytest.raises(ValueError, match='sizes'):
+        estimator.record_answer(0.0, -1, 0, 0.1, 0.0)
+    with pytest.raises(ValueError, match='times'):
+        estimator.record_answer(0.0, 1, 0, float('nan'), 0.0)
