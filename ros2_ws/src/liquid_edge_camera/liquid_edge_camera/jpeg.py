@@ -28,3 +28,8 @@ def encode_jpeg(image: np.ndarray, quality: int) -> bytes:
     if not ok:
         raise ValueError(f'OpenCV cannot encode an image of shape {image.shape} as JPEG')
     return buffer.tobytes()
+
+
+def encode_frame(image: np.ndarray, quality: int, width: int, height: int) -> bytes:
+    """Encode a captured frame at ``width`` x ``height`` and ``quality``, resizing if needed."""
+    return encode_jpeg(fit_to_size(image, width, height), quality)

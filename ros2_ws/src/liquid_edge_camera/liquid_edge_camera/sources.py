@@ -2,6 +2,11 @@
 Frame sources behind one interface: Raspicam (picamera2), V4L2, video file.
 
 A source hands the camera node BGR images (numpy, uint8, H x W x 3) with their capture time.
+`FrameSource.apply` takes the JPEG quality, size and rate the bridge chooses for the link
+(:class:`CaptureSettings`): picamera2 and V4L2 change the sensor mode or ISP output size and
+the frame rate at capture, so no CPU is spent scaling; the file and simulated sources keep
+their size and the node resizes (``jpeg.encode_frame``). JPEG quality is always the node's
+encoder's (the images are BGR, encoded once).
 The simulated camera of ``liquid_edge_sim`` implements :class:`FrameSource` too and is given
 to :class:`liquid_edge_camera.camera_node.CameraNode` directly.
 
@@ -51,6 +56,25 @@ class SourceConfig:
     loop: bool = True
 
 
+@dataclasses.dataclass(frozen=True)
+class CaptureSettings:
+    """What the camera is asked for: JPEG quality 1..100, size in pixels, frames per second."""
+
+    quality: int
+    width: int
+    height: int
+    fps: float
+
+    def __post_init__(self):
+        """Reject settings no camera can apply, with the reason."""
+        if not 1 <= self.quality <= 100:
+            raise ValueError(f'jpeg quality must be in 1..100, got {self.quality}')
+        if not (16 <= self.width <= 4096 and 16 <= self.height <= 4096):
+            raise ValueError(f'size {self.width}x{self.height} is outside 16..4096 pixels')
+        if not 0.1 <= self.fps <= 90.0:
+            raise ValueError(f'fps must be in 0.1..90, got {self.fps}')
+
+
 class FrameSource(abc.ABC):
     """A camera: open it, read frames, close it. Every failure raises :class:`CameraError`."""
 
@@ -76,6 +100,22 @@ class FrameSource(abc.ABC):
         """One line naming the source, for logs and diagnostics."""
         return type(self).__name__
 
+    @property
+    def scales_at_capture(self) -> bool:
+        """Whether :meth:`apply` changes the captured size (else the node resizes)."""
+        return False
+
+    def apply(self, settings: CaptureSettings) -> CaptureSettings:
+        """
+        Capture at ``settings`` from now on, where the camera can; return what it will give.
+
+        This default (file, simulation) changes nothing at capture: the node resizes and
+        encodes each frame at ``settings`` and paces at its rate, so they are returned as
+        asked. Cameras that scale or change rate at capture override it and return the size
+        and rate the driver granted.
+        """
+        return settings
+
 
 class Picamera2Source(FrameSource):
     """Raspberry Pi camera through picamera2 (libcamera)."""
@@ -88,6 +128,31 @@ class Picamera2Source(FrameSource):
     def description(self) -> str:
         return 'picamera2 (Raspberry Pi camera)'
 
+    @property
+    def scales_at_capture(self) -> bool:
+        return True
+
+    def apply(self, settings: CaptureSettings) -> CaptureSettings:
+        """Change the ISP output size and the frame rate; a running camera is reconfigured."""
+        self._config = dataclasses.replace(self._config, width=settings.width,
+                                           height=settings.height, fps=settings.fps)
+        camera = self._camera
+        if camera is not None:
+            try:
+                camera.stop()
+                self._configure(camera)
+                camera.start()
+            except Exception as error:  # picamera2 raises RuntimeError, IndexError, OSError
+                raise CameraError(f'cannot reconfigure the Raspberry Pi camera: {error}') \
+                    from error
+        return settings
+
+    def _configure(self, camera) -> None:
+        # RGB888 in libcamera's naming is B, G, R in memory: what OpenCV expects.
+        camera.configure(camera.create_video_configuration(
+            main={'size': (self._config.width, self._config.height), 'format': 'RGB888'},
+            controls={'FrameRate': float(self._config.fps)}))
+
     def open(self) -> None:  # noqa: A003 - the FrameSource interface's name
         try:
             from picamera2 import Picamera2
@@ -98,10 +163,7 @@ class Picamera2Source(FrameSource):
                 'without a Raspicam use source:=v4l2 or source:=file') from error
         try:
             camera = Picamera2()
-            # RGB888 in libcamera's naming is B, G, R in memory: what OpenCV expects.
-            camera.configure(camera.create_video_configuration(
-                main={'size': (self._config.width, self._config.height), 'format': 'RGB888'},
-                controls={'FrameRate': float(self._config.fps)}))
+            self._configure(camera)
             camera.start()
         except Exception as error:  # picamera2 raises RuntimeError, IndexError, OSError
             raise CameraError(f'cannot start the Raspberry Pi camera: {error}') from error
@@ -146,10 +208,33 @@ class V4L2Source(FrameSource):
             raise CameraError(
                 f'cannot open V4L2 device {self._config.device!r}: check that it exists '
                 '(ls /dev/video*) and that this user may read it (group video)')
+        self._capture = capture
+        self._set_mode()
+
+    @property
+    def scales_at_capture(self) -> bool:
+        return True
+
+    def apply(self, settings: CaptureSettings) -> CaptureSettings:
+        """Ask the driver for this size and rate; return the ones it granted."""
+        self._config = dataclasses.replace(self._config, width=settings.width,
+                                           height=settings.height, fps=settings.fps)
+        if self._capture is None:
+            return settings
+        width, height, fps = self._set_mode()
+        return dataclasses.replace(settings, width=width, height=height, fps=fps)
+
+    def _set_mode(self) -> tuple:
+        """Set width, height and rate on the open device; return what the driver took."""
+        capture = self._capture
         capture.set(cv2.CAP_PROP_FRAME_WIDTH, self._config.width)
         capture.set(cv2.CAP_PROP_FRAME_HEIGHT, self._config.height)
         capture.set(cv2.CAP_PROP_FPS, self._config.fps)
-        self._capture = capture
+        # A driver without the mode keeps its nearest one; 0 means it does not say.
+        width = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH)) or self._config.width
+        height = int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT)) or self._config.height
+        fps = float(capture.get(cv2.CAP_PROP_FPS)) or self._config.fps
+        return width, height, fps
 
     def read(self) -> Frame:
         if self._capture is None:
