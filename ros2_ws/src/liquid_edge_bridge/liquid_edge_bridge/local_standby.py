@@ -15,7 +15,9 @@ On a Raspberry Pi 4 the local YOLO is slow: YOLOv3-tiny through OpenCV DNN at a 
 input runs at 2.3 frames/s on the Pi 4's CPU (takamatsu-shyo/objectdetection_pi, "Tiny Yolo
 v3: 2.3 FPS with OpenCV DNN"). The network's cost grows with the input's area, so a smaller
 input runs proportionally faster: `pi4_yolo_frame_rate(320)` is 3.9 frames/s. `FrameRateCap`
-sends frames to the local edge no faster than that.
+sends frames to the local edge no faster than that; in the simulation,
+`liquid_edge_sim.cpu_share.CpuShare` also slows the local YOLO process to that rate, so each
+answer takes as long as on the Pi.
 """
 from dataclasses import dataclass
 import math
