@@ -6,7 +6,7 @@ errors, drops per interface), `/proc/net/wireless` (Wi-Fi link quality and signa
 dBm) and `/sys/class/net/<if>/speed` (negotiated rate, Mbit/s, where the driver says: wired
 links). A Wi-Fi bit rate is known only to nl80211 (what `iw` asks), so it is None here. The
 source reads under a root directory, so tests give it a fake tree; `LinkSource` is the
-interface the bridge's diagnostics take.
+interface the bridge's diagnostics take (tests give a fake of it).
 
 `DegradationRule` is pure: from two readings of one interface it says whether the link is
 going bad (signal under a floor, or errors and drops over a fraction of the packets), so the
@@ -129,18 +129,6 @@ class ProcLinkSource(LinkSource):
                 return file.read()
         except OSError:
             return None
-
-
-class FakeLinkSource(LinkSource):
-    """Readings a test sets."""
-
-    def __init__(self, readings: Dict[str, InterfaceReading]):
-        """Start with these readings; assign `readings` to change them."""
-        self.readings = readings
-
-    def read(self) -> Dict[str, InterfaceReading]:
-        """Return the readings the test set."""
-        return dict(self.readings)
 
 
 @dataclass(frozen=True)

@@ -90,9 +90,9 @@ class LinkEstimator:
             self._srtt + self.srtt_gain * (network_s - self._srtt))
         self._add(_Call(now, request_bytes + response_bytes, network_s, server_s), now)
 
-    def record_failure(self, now: float, request_bytes: int) -> None:
+    def record_failure(self, now: float) -> None:
         """Record a call that missed its deadline or failed."""
-        self._add(_Call(now, request_bytes, None, None), now)
+        self._add(_Call(now, 0, None, None), now)
 
     def estimate(self, now: float) -> LinkEstimate:
         """Return the estimate over the window ending at `now`."""

@@ -1,9 +1,19 @@
 import dataclasses
 
-from liquid_edge_bridge.link_awareness import (DegradationRule, FakeLinkSource,
-                                               InterfaceReading, parse_proc_net_dev,
-                                               ProcLinkSource)
+from liquid_edge_bridge.link_awareness import (DegradationRule, InterfaceReading, LinkSource,
+                                               parse_proc_net_dev, ProcLinkSource)
 import pytest
+
+
+class FakeLinkSource(LinkSource):
+    """Readings the test sets, as the bridge's diagnostics would read them."""
+
+    def __init__(self, readings):
+        self.readings = readings
+
+    def read(self):
+        return dict(self.readings)
+
 
 # As the kernel writes it (two header lines), with the columns' padding shortened.
 PROC_NET_DEV = (

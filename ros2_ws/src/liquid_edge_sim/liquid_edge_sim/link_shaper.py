@@ -33,7 +33,7 @@ import random
 import socket
 import threading
 import time
-from typing import Callable, Dict, Iterator, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 from liquid_edge_sim.link_schedule import DirectionShape, LinkSchedule, PhaseAt
 
@@ -100,12 +100,14 @@ class LinkShaper:
     Relay 127.0.0.1:<port> to `upstream` through the link of `schedule`.
 
     Use as a context manager or `start()`/`stop()`; `address` is what the client dials.
-    Schedule time 0 is `clock()` at `start()`. `seed` makes jitter and loss repeatable.
+    Schedule time is `clock() - origin`; `origin` defaults to `clock()` at `start()` (give
+    the run's start to keep several links and a timeline on one schedule). `seed` makes
+    jitter and loss repeatable.
     """
 
     def __init__(self, upstream: str, schedule: LinkSchedule, *,
-                 clock: Callable[[], float] = time.monotonic, seed: int = 0,
-                 host: str = '127.0.0.1', port: int = 0):
+                 clock: Callable[[], float] = time.monotonic, origin: Optional[float] = None,
+                 seed: int = 0, host: str = '127.0.0.1', port: int = 0):
         """Check the upstream address; nothing listens before `start()`."""
         up_host, _, up_port = upstream.rpartition(':')
         if not up_host or not up_port.isdigit():
@@ -115,7 +117,7 @@ class LinkShaper:
         self._clock = clock
         self._random = random.Random(seed)
         self._host, self._port = host, port
-        self._origin = 0.0
+        self._origin = origin
         self._links: Dict[str, _SerialLink] = {'up': _SerialLink(), 'down': _SerialLink()}
         self._loop: Optional[asyncio.AbstractEventLoop] = None
         self._thread: Optional[threading.Thread] = None
@@ -134,7 +136,7 @@ class LinkShaper:
 
     def phase(self) -> PhaseAt:
         """Return the phase in force now, by the schedule clock."""
-        return self.schedule.phase_at(self._clock() - self._origin)
+        return self.schedule.phase_at(self._clock() - (self._origin or 0.0))
 
     def stats(self, direction: str) -> Dict[str, int]:
         """Return bytes, segments and lost segments relayed in 'up' or 'down' so far."""
@@ -146,7 +148,8 @@ class LinkShaper:
         """Listen on the relay port and return once it accepts connections."""
         if self._thread is not None:
             raise RuntimeError('the link shaper is already started')
-        self._origin = self._clock()
+        if self._origin is None:
+            self._origin = self._clock()
         self._thread = threading.Thread(target=self._run, name='link-shaper', daemon=True)
         self._thread.start()
         if not self._ready.wait(_START_TIMEOUT_S):
@@ -277,13 +280,13 @@ class LinkShaper:
         await deliverer
 
     def _pieces(self, data: bytes, shape: DirectionShape, round_trip_s: float,
-                link: _SerialLink) -> Iterator[Tuple[int, int, float]]:
+                link: _SerialLink) -> List[Tuple[int, int, float]]:
         segments = math.ceil(len(data) / MSS_BYTES)
         lost = [shape.loss > 0.0 and self._random.random() < shape.loss
                 for _ in range(segments)]
         link.segments += segments
         link.segments_lost += sum(lost)
-        return iter(split_at_losses(len(data), lost, round_trip_s))
+        return split_at_losses(len(data), lost, round_trip_s)
 
     async def _deliver(self, queue: asyncio.Queue, writer: asyncio.StreamWriter) -> None:
         """Write each piece when it arrives at the far end, in order; EOF at the end."""

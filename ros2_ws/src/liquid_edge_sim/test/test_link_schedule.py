@@ -1,6 +1,7 @@
 from liquid_edge_sim.link_schedule import (DirectionShape, LinkSchedule, LinkScheduleError,
                                            parse_link_section)
-from liquid_edge_sim.link_shaper import MSS_BYTES, retransmission_delay_s, split_at_losses
+from liquid_edge_sim.link_shaper import (LinkShaper, MSS_BYTES, retransmission_delay_s,
+                                         split_at_losses)
 import pytest
 
 HANDOVER = {
@@ -99,3 +100,11 @@ def test_a_burst_is_cut_at_its_lost_segments_and_stays_in_order():
     assert sum(end - start for start, end, _ in pieces) == size
     with pytest.raises(ValueError, match='segments'):
         split_at_losses(size, [False], 0.05)
+
+
+def test_a_given_origin_puts_the_shaper_on_the_run_clock():
+    schedule = LinkSchedule.from_list([{'name': 'a', 'duration': 10},
+                                       {'name': 'b', 'duration': 10}])
+    shaper = LinkShaper('127.0.0.1:50051', schedule, clock=lambda: 112.0, origin=100.0)
+    at = shaper.phase()
+    assert (at.phase.name, at.elapsed_s) == ('b', pytest.approx(2.0))
