@@ -11,7 +11,8 @@ from typing import Protocol
 
 import grpc
 from liquid_edge import translation
-from liquid_edge.detect_options import ENGINE_NAMES, options_from_legacy, options_from_v1
+from liquid_edge.detect_options import ENGINE_NAMES, options_from_legacy_backend
+from liquid_edge.detect_options import options_from_v1
 from liquid_edge.detect_options import select_detections
 from liquid_edge.detection import Detection, detection_in_full_image, ModelInfo
 from liquid_edge.detector_pool import DetectorPool
@@ -101,23 +102,26 @@ class DetectorServicer:
                                        timings=timings)],
             timings=timings, edge=self._edge, partial=False)
 
-    def detect_legacy(self, request: legacy_pb2.ObjectDetectionRequest,
-                      context: grpc.ServicerContext) -> legacy_pb2.ObjectDetectionResponse:
-        """Detect with the original protocol (FaceDetect / YoloDetect)."""
+    def detect_legacy(self, request: legacy_pb2.FaceDetectionRequest
+                      | legacy_pb2.YoloDetectionRequest, context: grpc.ServicerContext
+                      ) -> legacy_pb2.FaceDetectionResponse | legacy_pb2.YoloDetectionResponse:
+        """Detect with the original backend protocol (FaceDetect / YoloDetect)."""
         try:
-            options = options_from_legacy(
-                request.wantface, request.wantyolo, request.max_results, (self._engine,))
+            options = options_from_legacy_backend(request.max_results, self._engine)
             result = self._run(request.frame.img, context, grayscale=False)
         except Exception as error:  # noqa: B902 (domain errors become statuses)
             abort_on_domain_error(context, error)
-        log.debug('legacy request',
-                  extra={'user_id': request.user_id, 'number': request.frame.number})
+        log.debug('legacy request', extra={'number': request.frame.number})
         selected = select_detections(result.detections, options)
-        objects = translation.legacy_objects(((self._engine, d) for d in selected),
-                                             result.image,
-                                             scale=result.image.shape[1] / result.width)
-        return translation.legacy_response(request.frame.number, request.frame.timestamp,
-                                           objects, self._identity)
+        scale = result.image.shape[1] / result.width
+        number, timestamp = request.frame.number, request.frame.timestamp
+        if self._engine == v1.ENGINE_FACE:
+            return legacy_pb2.FaceDetectionResponse(
+                number=number, timestamp=timestamp,
+                faces=translation.legacy_faces(selected, result.image, scale))
+        return legacy_pb2.YoloDetectionResponse(
+            number=number, timestamp=timestamp,
+            yolos=translation.legacy_yolos(selected, result.image, scale))
 
 
 class _FaceDetectionServicer(legacy_pb2_grpc.FaceDetectionServicer):

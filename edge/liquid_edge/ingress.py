@@ -1,6 +1,7 @@
 """``objectdetection``: the ingress, original ``ObjectDetection`` on 50051.
 
-It calls the face and YOLO backends in parallel through the v1 API, each with the caller's
+It calls the face and YOLO backends in parallel through the v1 API (or the original backend
+protocol, see liquid_edge.backend_client), each with the caller's
 remaining time minus a margin as deadline, and merges their answers. A backend that fails
 or is late makes the answer partial (v1: ``partial`` and its ``BackendStatus``; original
 protocol: the other backend's objects only); the call itself does not fail.
@@ -9,7 +10,6 @@ protocol: the other backend's objects only); the call itself does not fail.
 The original accepted only 0..5, a limit with no meaning for the detection itself.
 """
 from collections.abc import Sequence
-from dataclasses import dataclass
 import logging
 import os
 import time
@@ -18,6 +18,7 @@ import grpc
 
 from liquid_edge import translation
 from liquid_edge.aggregation import BackendOutcome, merge_outcomes, rejected_by_every_backend
+from liquid_edge.backend_client import BackendClient, BackendProtocol
 from liquid_edge.cli import service_parser, settings_from_args
 from liquid_edge.detect_options import DetectOptions, ENGINE_NAMES, options_from_legacy
 from liquid_edge.detect_options import options_from_v1
@@ -43,15 +44,6 @@ _COLOUR_DECODE_REDUCTION = 4
 _CODE_NAMES = {code.value[0]: code.name for code in grpc.StatusCode}
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Backend:
-    """A backend the ingress calls: its engine, address and v1 stub."""
-
-    engine: int
-    address: str
-    stub: v1_grpc.DetectorStub
 
 
 def backend_address(text: str, default_port: int) -> str:
@@ -81,7 +73,7 @@ def backend_timeout(caller_remaining_s: float | None, default_s: float) -> float
 class IngressServicer:
     """Serves ``liquidedge.v1.Detector`` and ``ObjectDetection`` over the two backends."""
 
-    def __init__(self, backends: Sequence[Backend], identity: EdgeIdentity,
+    def __init__(self, backends: Sequence[BackendClient], identity: EdgeIdentity,
                  metrics: EdgeMetrics, max_pixels: int, *,
                  default_timeout_s: float = DEFAULT_BACKEND_TIMEOUT_S):
         self._backends = {b.engine: b for b in backends}
@@ -110,17 +102,15 @@ class IngressServicer:
             engines=[engine], max_results=options.max_results, min_score=options.min_score,
             class_names=sorted(options.class_names)) for engine in options.engines}
         *asynchronous, last = options.engines
-        pending = {engine: self._backends[engine].stub.Detect.future(requests[engine],
-                                                                     timeout=timeout)
+        pending = {engine: self._backends[engine].start(requests[engine], timeout)
                    for engine in asynchronous}
         try:
-            answered = {last: self._backends[last].stub.Detect(requests[last],
-                                                               timeout=timeout)}
+            answered = {last: self._backends[last].detect(requests[last], timeout)}
         except grpc.RpcError as error:
             answered = {last: error}
-        for engine, call in pending.items():
+        for engine, wait in pending.items():
             try:
-                answered[engine] = call.result()
+                answered[engine] = wait()
             except grpc.RpcError as error:
                 answered[engine] = error
         return [self._outcome(engine, answered[engine]) for engine in options.engines]
@@ -198,12 +188,17 @@ class IngressServicer:
 
 def build_ingress_server(settings: ServerSettings, identity: EdgeIdentity, *,
                          face_address: str, yolo_address: str, max_pixels: int,
-                         default_timeout_s: float = DEFAULT_BACKEND_TIMEOUT_S) -> EdgeServer:
-    """Return a (not yet started) ingress server calling the two backends' addresses."""
+                         default_timeout_s: float = DEFAULT_BACKEND_TIMEOUT_S,
+                         backend_protocol: BackendProtocol = BackendProtocol.AUTO
+                         ) -> EdgeServer:
+    """Return a (not yet started) ingress server calling the two backends' addresses.
+
+    ``backend_protocol`` says how they are spoken to (see liquid_edge.backend_client).
+    """
     options = [('grpc.max_send_message_length', settings.max_message_bytes),
                ('grpc.max_receive_message_length', settings.max_message_bytes)]
-    backends = [Backend(engine, address,
-                        v1_grpc.DetectorStub(grpc.insecure_channel(address, options=options)))
+    backends = [BackendClient(engine, address, grpc.insecure_channel(address, options=options),
+                              max_pixels, backend_protocol)
                 for engine, address in ((v1.ENGINE_FACE, face_address),
                                         (v1.ENGINE_YOLO, yolo_address))]
     metrics = EdgeMetrics()
@@ -231,6 +226,10 @@ def main(argv: list[str] | None = None) -> None:
                           default=os.environ.get('YOLODETECTION_HOST', 'localhost'),
                           help=f'YOLO backend, host or host:port (env YOLODETECTION_HOST; '
                                f'default port {YOLO_DETECTION_PORT})')
+    backends.add_argument('--legacy-backends', action='store_true',
+                          help='call the backends through the original FaceDetection and '
+                               'YoloDetection protocol (default: v1, switching to the original '
+                               'protocol for a backend that does not serve v1)')
     backends.add_argument('--backend-timeout', type=float, default=DEFAULT_BACKEND_TIMEOUT_S,
                           help='backend deadline, seconds, for callers that set none')
     args = parser.parse_args(argv)
@@ -243,5 +242,6 @@ def main(argv: list[str] | None = None) -> None:
     except ValueError as error:
         parser.error(str(error))
     build_ingress_server(settings, identity, face_address=face, yolo_address=yolo,
-                         max_pixels=args.max_pixels,
-                         default_timeout_s=args.backend_timeout).serve_until_signalled()
+                         max_pixels=args.max_pixels, default_timeout_s=args.backend_timeout,
+                         backend_protocol=(BackendProtocol.ORIGINAL if args.legacy_backends
+                                           else BackendProtocol.AUTO)).serve_until_signalled()
