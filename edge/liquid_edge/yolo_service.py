@@ -18,9 +18,11 @@ from liquid_edge.identity import EdgeIdentity
 from liquid_edge.server import EdgeMetrics, EdgeServer, ServerSettings
 from liquid_edge.yolo import BACKENDS, default_model_files, DEVICES, load_detector
 from liquid_edge.yolo import YoloDetector
-from liquid_edge.yolo.detector import BACKEND_ONNXRUNTIME, BACKEND_OPENCV
+from liquid_edge.yolo.detector import BACKEND_ONNXRUNTIME
 from liquid_edge.yolo.detector import DEFAULT_CONF_THRESHOLD, DEFAULT_INPUT_SIZE
 from liquid_edge.yolo.detector import DEFAULT_NMS_THRESHOLD
+from liquid_edge.yolo.onnx_cache import CACHE_ENVIRONMENT_VARIABLE, darknet_as_onnx
+from liquid_edge.yolo.onnx_cache import default_cache_dir
 from liquid_edge.yolo.runtimes import DEVICE_CPU
 from liquid_edge_protocol import detection_v1_pb2 as v1
 from liquid_edge_protocol import YOLO_DETECTION_PORT
@@ -61,23 +63,29 @@ def build_yolo_server(settings: ServerSettings, identity: EdgeIdentity, *, max_p
                       detector_bindings(servicer, v1.ENGINE_YOLO))
 
 
+def model_for_backend(backend: str, model: Path, weights: Path | None, input_size: int,
+                      cache_dir: Path) -> tuple[Path, Path | None]:
+    """Return (model, weights) as ``backend`` runs them.
+
+    ONNX Runtime runs a Darknet model as its ONNX conversion, made once and then read from
+    ``cache_dir`` (see liquid_edge.yolo.onnx_cache); anything else is returned unchanged.
+    """
+    if backend != BACKEND_ONNXRUNTIME or model.suffix.lower() != '.cfg' or weights is None:
+        return model, weights
+    return darknet_as_onnx(model, weights, input_size, cache_dir), None
+
+
 def packaged_model(backend: str, input_size: int,
-                   workdir: Path) -> tuple[Path, Path | None, Path]:
+                   cache_dir: Path) -> tuple[Path, Path | None, Path]:
     """Return (model, weights, names) of the packaged YOLOv3-tiny for ``backend``.
 
-    OpenCV DNN reads the Darknet files; for ONNX Runtime they are converted to an ONNX
-    file in ``workdir`` (about a second, no download).
+    OpenCV DNN reads the Darknet files; ONNX Runtime their cached ONNX conversion (made in
+    ``cache_dir`` at the first start, about a second, no download).
     """
     files = default_model_files()
-    if backend == 'opencv':
-        return files.cfg, files.weights, files.names
-    # The conversion needs the onnx package, which an OpenCV-only image does not carry.
-    import onnx
-    from liquid_edge.yolo.darknet_onnx import convert_darknet_to_onnx
-    converted = workdir / f'{files.cfg.stem}.onnx'
-    onnx.save(convert_darknet_to_onnx(files.cfg, files.weights, input_size), converted)
-    log.info('converted the packaged model to ONNX', extra={'model': str(converted)})
-    return converted, None, files.names
+    model, weights = model_for_backend(backend, files.cfg, files.weights, input_size,
+                                       cache_dir)
+    return model, weights, files.names
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -85,12 +93,16 @@ def main(argv: list[str] | None = None) -> None:
     parser = service_parser('LIQUID EDGE YOLO object detection (OpenCV DNN or ONNX Runtime).',
                             YOLO_DETECTION_PORT, YOLO_METRICS_PORT)
     model = parser.add_argument_group(
-        'YOLO model (default: the packaged YOLOv3-tiny, converted to ONNX for onnxruntime)')
+        'YOLO model (default: the packaged YOLOv3-tiny)')
     model.add_argument('--model', help='Darknet .cfg or .onnx (YOLOv5/YOLOv8 layout) file')
     model.add_argument('--weights', help='Darknet .weights file (with a .cfg model)')
     model.add_argument('--names', help='class names file, one per line')
-    model.add_argument('--backend', choices=BACKENDS, default=BACKEND_OPENCV,
-                       help='inference runtime')
+    model.add_argument('--backend', choices=BACKENDS, default=BACKEND_ONNXRUNTIME,
+                       help='inference runtime; onnxruntime runs a Darknet model as its ONNX '
+                            'conversion, cached in --model-cache')
+    model.add_argument('--model-cache', type=Path, default=default_cache_dir(),
+                       help=f'directory of the cached ONNX conversions of Darknet models (env '
+                            f'{CACHE_ENVIRONMENT_VARIABLE})')
     model.add_argument('--device', choices=DEVICES, default='cpu',
                        help='cuda falls back to the CPU with one log line when absent')
     model.add_argument('--conf-threshold', type=float, default=DEFAULT_CONF_THRESHOLD,
@@ -113,11 +125,18 @@ def main(argv: list[str] | None = None) -> None:
         parser.error('--int8-calibration needs --backend onnxruntime and --device cpu')
     cv2.setNumThreads(args.opencv_threads)
     with tempfile.TemporaryDirectory(prefix='yolodetection-') as workdir:
-        if args.model is None:
-            model_path, weights, names = packaged_model(args.backend, args.input_size,
-                                                        Path(workdir))
-        else:
-            model_path, weights, names = args.model, args.weights, args.names
+        try:
+            if args.model is None:
+                model_path, weights, names = packaged_model(args.backend, args.input_size,
+                                                            args.model_cache)
+            else:
+                model_path, weights = model_for_backend(
+                    args.backend, Path(args.model),
+                    None if args.weights is None else Path(args.weights), args.input_size,
+                    args.model_cache)
+                names = args.names
+        except (ValueError, OSError) as error:
+            parser.error(f'cannot prepare the model: {error}')
         if args.int8_calibration is not None:
             # Needs the onnx package, which an OpenCV-only image does not carry.
             from liquid_edge.yolo.quantization import quantize_int8, read_calibration_images

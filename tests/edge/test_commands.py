@@ -117,7 +117,7 @@ def test_int8_yolo_command_finds_the_person(person, tmp_path):
 
 def test_int8_needs_onnxruntime(tmp_path):
     result = subprocess.run([str(Path(sys.executable).parent / 'yolodetection'),
-                             '--int8-calibration', str(tmp_path)],
+                             '--backend', 'opencv', '--int8-calibration', str(tmp_path)],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert '--int8-calibration needs --backend onnxruntime and --device cpu' in result.stderr
