@@ -6,16 +6,26 @@ objects), and a locked shared detector uses one core at a time. Each request bor
 instance; with as many single-threaded instances as cores, the cores stay busy without
 oversubscription (the benchmark compares this with one locked detector).
 """
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 import queue
 from typing import Generic, TypeVar
+
+import numpy as np
 
 Detector = TypeVar('Detector')
 
 
 class PoolTimeout(TimeoutError):
     """No detector became free before the request's deadline."""
+
+
+class FrameDropped(PoolTimeout):
+    """The frame was dropped unanswered: it could not be answered before its deadline."""
+
+
+class FrameSuperseded(FrameDropped):
+    """The frame was dropped unanswered: its robot sent newer frames while it waited."""
 
 
 class DetectorPool(Generic[Detector]):
@@ -46,3 +56,8 @@ class DetectorPool(Generic[Detector]):
             yield detector
         finally:
             self._idle.put(detector)
+
+    def detect(self, image: np.ndarray, timeout: float | None, robot: Hashable = ''):
+        """Detect with a borrowed detector, waiting at most ``timeout`` s; ignores ``robot``."""
+        with self.lease(timeout) as detector:
+            return detector.detect(image)

@@ -6,8 +6,9 @@ remaining time minus a margin as deadline, and merges their answers. A backend t
 or is late makes the answer partial (v1: ``partial`` and its ``BackendStatus``; original
 protocol: the other backend's objects only); the call itself does not fail.
 
-``user_id`` (original protocol): accepted whatever its value and used only as a log field.
-The original accepted only 0..5, a limit with no meaning for the detection itself.
+The robot a request is for goes to the backends as ``robot_id``, which shares their capacity
+fairly: the v1 request's own, else the caller's address; ``user-<user_id>`` for the original
+protocol (any ``user_id``: the original accepted only 0..5, a limit with no meaning here).
 """
 from collections.abc import Sequence
 import logging
@@ -84,7 +85,7 @@ class IngressServicer:
         self._default_timeout_s = default_timeout_s
 
     def _call_backends(self, jpeg: bytes, options: DetectOptions, request_id: str,
-                       client_timestamp_ns: int,
+                       client_timestamp_ns: int, robot_id: str,
                        context: grpc.ServicerContext) -> list[BackendOutcome]:
         """Call the asked backends in parallel; return their outcomes in engine order.
 
@@ -100,7 +101,8 @@ class IngressServicer:
         requests = {engine: v1.DetectRequest(
             request_id=request_id, client_timestamp_ns=client_timestamp_ns, jpeg=jpeg,
             engines=[engine], max_results=options.max_results, min_score=options.min_score,
-            class_names=sorted(options.class_names)) for engine in options.engines}
+            class_names=sorted(options.class_names), robot_id=robot_id)
+            for engine in options.engines}
         *asynchronous, last = options.engines
         pending = {engine: self._backends[engine].start(requests[engine], timeout)
                    for engine in asynchronous}
@@ -133,9 +135,10 @@ class IngressServicer:
         return outcome
 
     def _detect(self, jpeg: bytes, options: DetectOptions, request_id: str,
-                client_timestamp_ns: int, context: grpc.ServicerContext):
+                client_timestamp_ns: int, robot_id: str, context: grpc.ServicerContext):
         width, height = read_jpeg_size(jpeg, self._max_pixels)
-        outcomes = self._call_backends(jpeg, options, request_id, client_timestamp_ns, context)
+        outcomes = self._call_backends(jpeg, options, request_id, client_timestamp_ns,
+                                       robot_id, context)
         rejection = rejected_by_every_backend(outcomes)
         if rejection is not None:
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, rejection)
@@ -149,7 +152,7 @@ class IngressServicer:
             options = options_from_v1(request, SERVED_ENGINES)
             width, height, merged = self._detect(
                 request.jpeg, options, request.request_id, request.client_timestamp_ns,
-                context)
+                request.robot_id or context.peer(), context)
         except Exception as error:  # noqa: B902 (domain errors become statuses)
             abort_on_domain_error(context, error)
         return v1.DetectResponse(
@@ -167,7 +170,7 @@ class IngressServicer:
                                           request.max_results, SERVED_ENGINES)
             width, _, merged = self._detect(
                 request.frame.img, options, f'legacy-{request.frame.number}',
-                request.frame.timestamp, context)
+                request.frame.timestamp, f'user-{request.user_id}', context)
             # Colours only for objects found, from a reduced decode (a fraction of a ms).
             colour_image = (decode_jpeg(request.frame.img, self._max_pixels,
                                         reduction=_COLOUR_DECODE_REDUCTION)

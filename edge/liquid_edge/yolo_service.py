@@ -1,10 +1,12 @@
 """``yolodetection``: the YOLO backend, original ``YoloDetection`` on 50055.
 
-Concurrency: a pool of ``--workers`` detectors, each request borrowing one, so every request
-gets exactly the answer it would get alone while all cores work (see the benchmark).
+Concurrency: ``--workers`` detectors, each run by its own thread on batches of the frames
+waiting (liquid_edge.yolo.batching): one frame alone at once with all threads when idle, up to
+``--max-batch`` frames together when busy, robots served in turn, newest frame first.
 """
 from collections.abc import Callable
 import logging
+import os
 from pathlib import Path
 import tempfile
 
@@ -12,12 +14,12 @@ import cv2
 
 from liquid_edge.cli import add_worker_arguments, positive_int, service_parser
 from liquid_edge.cli import settings_from_args
-from liquid_edge.detector_pool import DetectorPool
 from liquid_edge.detector_service import detector_bindings, DetectorServicer
 from liquid_edge.identity import EdgeIdentity
 from liquid_edge.server import EdgeMetrics, EdgeServer, ServerSettings
 from liquid_edge.yolo import BACKENDS, default_model_files, DEVICES, load_detector
 from liquid_edge.yolo import YoloDetector
+from liquid_edge.yolo.batching import BatchingDetector
 from liquid_edge.yolo.detector import BACKEND_ONNXRUNTIME
 from liquid_edge.yolo.detector import DEFAULT_CONF_THRESHOLD, DEFAULT_INPUT_SIZE
 from liquid_edge.yolo.detector import DEFAULT_NMS_THRESHOLD
@@ -29,36 +31,47 @@ from liquid_edge_protocol import YOLO_DETECTION_PORT
 
 YOLO_METRICS_PORT = 9055
 RUNTIMES_LOGGER = 'liquid_edge.yolo.runtimes'
+# Batches of up to this many frames for a model that takes them (ONNX Runtime), else 1.
+DEFAULT_MAX_BATCH = 8
+# How long a runner waits for more frames when frames are arriving or it is busy.
+DEFAULT_BATCH_WINDOW_MS = 2.0
+# Detection requests admitted per frame a server runs at once (workers x batch): enough to
+# fill the next batch while one runs, and to queue each robot's newest frames.
+IN_FLIGHT_PER_CAPACITY = 4
 log = logging.getLogger(__name__)
 
 
 def build_yolo_server(settings: ServerSettings, identity: EdgeIdentity, *, max_pixels: int,
-                      load: Callable[[], YoloDetector], workers: int = 1) -> EdgeServer:
-    """Return a (not yet started) YOLO server with ``workers`` detectors built by ``load``."""
+                      load: Callable[[], YoloDetector], workers: int = 1,
+                      max_batch: int | None = None,
+                      batch_window_s: float = DEFAULT_BATCH_WINDOW_MS / 1000) -> EdgeServer:
+    """Return a (not yet started) YOLO server with ``workers`` detectors built by ``load``.
+
+    ``max_batch`` None = DEFAULT_MAX_BATCH if the model takes batches, else 1.
+    """
     metrics = EdgeMetrics()
-    loaded = 0
-
-    def load_once_noisy() -> YoloDetector:
-        # Every detector of the pool loads the same model: only the first one's warnings
-        # (e.g. CUDA asked for but absent) are worth a log line.
-        nonlocal loaded
-        runtimes_log = logging.getLogger(RUNTIMES_LOGGER)
-        level = runtimes_log.level
-        if loaded:
-            runtimes_log.setLevel(logging.ERROR)
-        try:
-            return load()
-        finally:
-            runtimes_log.setLevel(level)
-            loaded += 1
-
-    pool = DetectorPool(load_once_noisy, workers)
-    log.info('model loaded', extra={'model': pool.sample.model_info.name,
-                                    'version': pool.sample.model_info.version,
-                                    'runtime': pool.sample.model_info.runtime,
-                                    'device': pool.sample.model_info.device,
-                                    'workers': workers})
-    servicer = DetectorServicer(v1.ENGINE_YOLO, pool, identity, metrics, max_pixels)
+    runtimes_log = logging.getLogger(RUNTIMES_LOGGER)
+    detectors = [load()]
+    # Every detector loads the same model: only the first one's warnings (e.g. CUDA asked
+    # for but absent) are worth a log line.
+    level = runtimes_log.level
+    runtimes_log.setLevel(logging.ERROR)
+    try:
+        detectors += [load() for _ in range(workers - 1)]
+    finally:
+        runtimes_log.setLevel(level)
+    if max_batch is None:
+        max_batch = DEFAULT_MAX_BATCH if detectors[0].batches else 1
+    # One robot may hold half the in-flight requests waiting; beyond, its oldest frame is
+    # dropped (RESOURCE_EXHAUSTED), so the other half stays open to the rest of the fleet.
+    batching = BatchingDetector(
+        detectors, max_batch, batch_window_s, max(1, settings.max_in_flight // 2),
+        on_batch=lambda frames, _seconds: metrics.batch_frames.observe(frames))
+    info = detectors[0].model_info
+    log.info('model loaded', extra={'model': info.name, 'version': info.version,
+                                    'runtime': info.runtime, 'device': info.device,
+                                    'workers': workers, 'max_batch': max_batch})
+    servicer = DetectorServicer(v1.ENGINE_YOLO, batching, identity, metrics, max_pixels)
     return EdgeServer('yolodetection', settings, metrics,
                       detector_bindings(servicer, v1.ENGINE_YOLO))
 
@@ -90,8 +103,10 @@ def packaged_model(backend: str, input_size: int,
 
 def main(argv: list[str] | None = None) -> None:
     """Run the YOLO detection service until SIGTERM."""
-    parser = service_parser('LIQUID EDGE YOLO object detection (OpenCV DNN or ONNX Runtime).',
-                            YOLO_DETECTION_PORT, YOLO_METRICS_PORT)
+    parser = service_parser(
+        'LIQUID EDGE YOLO object detection (ONNX Runtime or OpenCV DNN).', YOLO_DETECTION_PORT,
+        YOLO_METRICS_PORT,
+        in_flight_help=f'default: {IN_FLIGHT_PER_CAPACITY} x workers x max batch')
     model = parser.add_argument_group(
         'YOLO model (default: the packaged YOLOv3-tiny)')
     model.add_argument('--model', help='Darknet .cfg or .onnx (YOLOv5/YOLOv8 layout) file')
@@ -115,15 +130,35 @@ def main(argv: list[str] | None = None) -> None:
                        help='quantise the model to int8 at start, calibrated on the JPEG/PNG '
                             'photos in DIR (onnxruntime on the CPU only): about twice as fast '
                             'on CPUs with VNNI, detections move slightly (default: float)')
-    add_worker_arguments(parser, 'YOLO detectors')
+    add_worker_arguments(parser, 'YOLO detectors, each running batches of frames',
+                         workers_help='default: 1 on onnxruntime, CPU cores on opencv',
+                         threads_help='default: CPU cores / workers on onnxruntime, 1 on '
+                                      'opencv')
+    batching = parser.add_argument_group('batching')
+    batching.add_argument('--max-batch', type=positive_int, default=None,
+                          help=f'most frames one detector runs at once (default: '
+                               f'{DEFAULT_MAX_BATCH} on onnxruntime with a dynamic batch '
+                               f'dimension, else 1)')
+    batching.add_argument('--batch-window-ms', type=float, default=DEFAULT_BATCH_WINDOW_MS,
+                          help='how long a detector waits for more frames when frames are '
+                               'arriving or it is busy; an idle detector runs a frame at once')
     args = parser.parse_args(argv)
+    cores = os.cpu_count() or 1
+    onnxruntime = args.backend == BACKEND_ONNXRUNTIME
+    workers = args.workers or (1 if onnxruntime else cores)
+    threads = args.opencv_threads or (max(1, cores // workers) if onnxruntime else 1)
+    if args.batch_window_ms < 0:
+        parser.error(f'--batch-window-ms must be >= 0, got {args.batch_window_ms}')
+    if args.max_in_flight is None:
+        args.max_in_flight = IN_FLIGHT_PER_CAPACITY * workers * (
+            args.max_batch or (DEFAULT_MAX_BATCH if onnxruntime else 1))
     settings, identity = settings_from_args(parser, args)
     if args.model is not None and args.names is None:
         parser.error('--names is required with --model')
     if args.int8_calibration is not None and (args.backend, args.device) != (
             BACKEND_ONNXRUNTIME, DEVICE_CPU):
         parser.error('--int8-calibration needs --backend onnxruntime and --device cpu')
-    cv2.setNumThreads(args.opencv_threads)
+    cv2.setNumThreads(threads)
     with tempfile.TemporaryDirectory(prefix='yolodetection-') as workdir:
         try:
             if args.model is None:
@@ -153,11 +188,12 @@ def main(argv: list[str] | None = None) -> None:
                                  backend=args.backend, device=args.device,
                                  conf_threshold=args.conf_threshold,
                                  nms_threshold=args.nms_threshold, input_size=args.input_size,
-                                 threads=args.opencv_threads)
+                                 threads=threads)
 
         try:
             server = build_yolo_server(settings, identity, max_pixels=args.max_pixels,
-                                       load=load, workers=args.workers)
+                                       load=load, workers=workers, max_batch=args.max_batch,
+                                       batch_window_s=args.batch_window_ms / 1000)
         except (ValueError, FileNotFoundError) as error:
             parser.error(str(error))
         server.serve_until_signalled()

@@ -29,6 +29,17 @@ def test_help_lists_the_options(command):
         assert option in result.stdout
 
 
+@pytest.mark.parametrize('command, options', [
+    ('yolodetection', ('--max-batch', '--batch-window-ms', '--model-cache', '--backend')),
+    ('objectdetection', ('--legacy-backends',)),
+])
+def test_help_lists_the_service_options(command, options):
+    result = subprocess.run([str(Path(sys.executable).parent / command), '--help'],
+                            capture_output=True, text=True, timeout=60, check=True)
+    for option in options:
+        assert option in result.stdout
+
+
 def test_bad_option_value_ends_with_a_clear_error():
     result = subprocess.run([str(Path(sys.executable).parent / 'facedetection'),
                              '--color', 'red'], capture_output=True, text=True, timeout=60)
