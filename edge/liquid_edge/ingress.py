@@ -43,6 +43,10 @@ MIN_DEADLINE_MARGIN_S = 0.005
 # Colours for the original protocol are sampled from a quarter-size decode.
 _COLOUR_DECODE_REDUCTION = 4
 _CODE_NAMES = {code.value[0]: code.name for code in grpc.StatusCode}
+# The ingress's requests mostly wait on its backends, which share their capacity fairly
+# between robots and drop what is late; its own limit only bounds its waiting threads, high
+# enough not to refuse robots before the backends' fair queue sees them.
+INGRESS_MAX_IN_FLIGHT = 64
 
 log = logging.getLogger(__name__)
 
@@ -219,7 +223,8 @@ def build_ingress_server(settings: ServerSettings, identity: EdgeIdentity, *,
 def main(argv: list[str] | None = None) -> None:
     """Run the ingress until SIGTERM."""
     parser = service_parser('LIQUID EDGE object detection ingress: face + YOLO in parallel.',
-                            OBJECT_DETECTION_PORT, OBJECT_METRICS_PORT)
+                            OBJECT_DETECTION_PORT, OBJECT_METRICS_PORT,
+                            in_flight_help=f'default: {INGRESS_MAX_IN_FLIGHT}')
     backends = parser.add_argument_group('backends')
     backends.add_argument('--face-host',
                           default=os.environ.get('FACEDETECTION_HOST', 'localhost'),
@@ -236,6 +241,8 @@ def main(argv: list[str] | None = None) -> None:
     backends.add_argument('--backend-timeout', type=float, default=DEFAULT_BACKEND_TIMEOUT_S,
                           help='backend deadline, seconds, for callers that set none')
     args = parser.parse_args(argv)
+    if args.max_in_flight is None:
+        args.max_in_flight = INGRESS_MAX_IN_FLIGHT
     settings, identity = settings_from_args(parser, args)
     if args.backend_timeout <= 0:
         parser.error(f'--backend-timeout must be > 0, got {args.backend_timeout}')

@@ -37,11 +37,14 @@ RUNTIMES_LOGGER = 'liquid_edge.yolo.runtimes'
 DEFAULT_MAX_BATCH = 4
 # How long a runner waits for more frames when frames are arriving or it is busy.
 DEFAULT_BATCH_WINDOW_MS = 2.0
-# Detection requests admitted per frame a server runs at once (workers x batch): enough to
-# fill the next batch while one runs, and to queue each robot's newest frames; never fewer
-# than MIN_IN_FLIGHT.
-IN_FLIGHT_PER_CAPACITY = 4
+# Detection requests admitted per frame a server runs at once (workers x batch): room for
+# the next batches and for every robot's newest frames, so that the fair queue, not the
+# admission limit, shares the capacity; never fewer than MIN_IN_FLIGHT.
+IN_FLIGHT_PER_CAPACITY = 8
 MIN_IN_FLIGHT = 16
+# Frames one robot may have waiting: a quarter of the in-flight limit, at least this many
+# (a robot's pipelined frames); beyond, its oldest frame is dropped (RESOURCE_EXHAUSTED).
+MIN_WAITING_PER_ROBOT = 8
 log = logging.getLogger(__name__)
 
 
@@ -66,10 +69,9 @@ def build_yolo_server(settings: ServerSettings, identity: EdgeIdentity, *, max_p
         runtimes_log.setLevel(level)
     if max_batch is None:
         max_batch = DEFAULT_MAX_BATCH if detectors[0].batches else 1
-    # One robot may hold half the in-flight requests waiting; beyond, its oldest frame is
-    # dropped (RESOURCE_EXHAUSTED), so the other half stays open to the rest of the fleet.
     batching = BatchingDetector(
-        detectors, max_batch, batch_window_s, max(1, settings.max_in_flight // 2),
+        detectors, max_batch, batch_window_s,
+        max(MIN_WAITING_PER_ROBOT, settings.max_in_flight // 4),
         on_batch=lambda frames, _seconds: metrics.batch_frames.observe(frames))
     info = detectors[0].model_info
     log.info('model loaded', extra={'model': info.name, 'version': info.version,
