@@ -1,8 +1,9 @@
 """``yolodetection``: the YOLO backend, original ``YoloDetection`` on 50055.
 
-Concurrency: ``--workers`` detectors, each run by its own thread on batches of the frames
-waiting (liquid_edge.yolo.batching): one frame alone at once with all threads when idle, up to
-``--max-batch`` frames together when busy, robots served in turn, newest frame first.
+Concurrency: ``--workers`` detectors, each run by its own thread on the frames waiting
+(liquid_edge.yolo.batching), robots served in turn, newest frame first. On a GPU each run is a
+batch of up to ``--max-batch`` frames; on the CPU one frame per run on each of one detector
+per core measured best (see DEFAULT_MAX_BATCH).
 """
 from collections.abc import Callable
 import logging
@@ -25,16 +26,19 @@ from liquid_edge.yolo.detector import DEFAULT_CONF_THRESHOLD, DEFAULT_INPUT_SIZE
 from liquid_edge.yolo.detector import DEFAULT_NMS_THRESHOLD
 from liquid_edge.yolo.onnx_cache import CACHE_ENVIRONMENT_VARIABLE, darknet_as_onnx
 from liquid_edge.yolo.onnx_cache import default_cache_dir
-from liquid_edge.yolo.runtimes import DEVICE_CPU
+from liquid_edge.yolo.runtimes import DEVICE_CPU, DEVICE_CUDA
 from liquid_edge_protocol import detection_v1_pb2 as v1
 from liquid_edge_protocol import YOLO_DETECTION_PORT
 
 YOLO_METRICS_PORT = 9055
 RUNTIMES_LOGGER = 'liquid_edge.yolo.runtimes'
-# Batches of up to this many frames for a model that takes them (ONNX Runtime), else 1. On
-# a CPU a batch saves little per frame (YOLOv3-tiny, 2 cores: 30 ms per frame at 4 against
-# 38 alone) while its time grows with its size and eats into the frames' deadlines.
-DEFAULT_MAX_BATCH = 4
+# Batches of up to this many frames on a GPU, for a model that takes them (ONNX Runtime).
+# On the CPU the default is one frame per run on one single-threaded detector per core: on
+# 2 cores, interleaved, that gave 36 and 41 frames/s at 4 and 8 clients against 24 and 28
+# with batches of 4 (a batch saves little per frame on a CPU, and closed-loop clients wait
+# together for it, leaving the cores idle in between) and 28 and 32 with one 2-thread
+# detector, at the same 1-client latency.
+DEFAULT_MAX_BATCH = 8
 # How long a runner waits for more frames when frames are arriving or it is busy.
 DEFAULT_BATCH_WINDOW_MS = 2.0
 # Detection requests admitted per frame a server runs at once (workers x batch): room for
@@ -54,7 +58,7 @@ def build_yolo_server(settings: ServerSettings, identity: EdgeIdentity, *, max_p
                       batch_window_s: float = DEFAULT_BATCH_WINDOW_MS / 1000) -> EdgeServer:
     """Return a (not yet started) YOLO server with ``workers`` detectors built by ``load``.
 
-    ``max_batch`` None = DEFAULT_MAX_BATCH if the model takes batches, else 1.
+    ``max_batch`` None = DEFAULT_MAX_BATCH if the model takes batches on a GPU, else 1.
     """
     metrics = EdgeMetrics()
     runtimes_log = logging.getLogger(RUNTIMES_LOGGER)
@@ -68,7 +72,8 @@ def build_yolo_server(settings: ServerSettings, identity: EdgeIdentity, *, max_p
     finally:
         runtimes_log.setLevel(level)
     if max_batch is None:
-        max_batch = DEFAULT_MAX_BATCH if detectors[0].batches else 1
+        on_gpu = detectors[0].model_info.device == DEVICE_CUDA
+        max_batch = DEFAULT_MAX_BATCH if detectors[0].batches and on_gpu else 1
     batching = BatchingDetector(
         detectors, max_batch, batch_window_s,
         max(MIN_WAITING_PER_ROBOT, settings.max_in_flight // 4),
@@ -137,28 +142,27 @@ def main(argv: list[str] | None = None) -> None:
                        help='quantise the model to int8 at start, calibrated on the JPEG/PNG '
                             'photos in DIR (onnxruntime on the CPU only): about twice as fast '
                             'on CPUs with VNNI, detections move slightly (default: float)')
-    add_worker_arguments(parser, 'YOLO detectors, each running batches of frames',
-                         workers_help='default: 1 on onnxruntime, CPU cores on opencv',
-                         threads_help='default: CPU cores / workers on onnxruntime, 1 on '
-                                      'opencv')
+    add_worker_arguments(parser, 'YOLO detectors, each running frames or batches of them',
+                         workers_help='default: CPU cores; 1 with --device cuda',
+                         threads_help='default: 1; CPU cores with --device cuda')
     batching = parser.add_argument_group('batching')
     batching.add_argument('--max-batch', type=positive_int, default=None,
                           help=f'most frames one detector runs at once (default: '
-                               f'{DEFAULT_MAX_BATCH} on onnxruntime with a dynamic batch '
-                               f'dimension, else 1)')
+                               f'{DEFAULT_MAX_BATCH} on a GPU with onnxruntime and a dynamic '
+                               f'batch dimension, else 1)')
     batching.add_argument('--batch-window-ms', type=float, default=DEFAULT_BATCH_WINDOW_MS,
                           help='how long a detector waits for more frames when frames are '
                                'arriving or it is busy; an idle detector runs a frame at once')
     args = parser.parse_args(argv)
     cores = os.cpu_count() or 1
-    onnxruntime = args.backend == BACKEND_ONNXRUNTIME
-    workers = args.workers or (1 if onnxruntime else cores)
-    threads = args.opencv_threads or (max(1, cores // workers) if onnxruntime else 1)
+    gpu = args.device == DEVICE_CUDA
+    workers = args.workers or (1 if gpu else cores)
+    threads = args.opencv_threads or (cores if gpu else 1)
     if args.batch_window_ms < 0:
         parser.error(f'--batch-window-ms must be >= 0, got {args.batch_window_ms}')
     if args.max_in_flight is None:
         args.max_in_flight = max(MIN_IN_FLIGHT, IN_FLIGHT_PER_CAPACITY * workers * (
-            args.max_batch or (DEFAULT_MAX_BATCH if onnxruntime else 1)))
+            args.max_batch or (DEFAULT_MAX_BATCH if gpu else 1)))
     settings, identity = settings_from_args(parser, args)
     if args.model is not None and args.names is None:
         parser.error('--names is required with --model')
