@@ -85,12 +85,13 @@ class Row:
     failed: int
 
 
+# Each client is a robot of its own: robot_id (v1) or user_id (original protocol) = its index.
 def _v1_call(channel: grpc.Channel, frame: bytes):
     stub = v1_grpc.DetectorStub(channel)
-    request = v1.DetectRequest(jpeg=frame)
 
-    def call():
-        response = stub.Detect(request, timeout=CALL_TIMEOUT_S)
+    def call(client: int = 0):
+        response = stub.Detect(v1.DetectRequest(jpeg=frame, robot_id=f'client-{client}'),
+                               timeout=CALL_TIMEOUT_S)
         return (response.partial, tuple((d.engine, d.class_name, round(d.score, 4),
                                          round(d.box_px.x, 1), round(d.box_px.y, 1))
                                         for d in response.detections))
@@ -99,17 +100,17 @@ def _v1_call(channel: grpc.Channel, frame: bytes):
 
 def _legacy_call(channel: grpc.Channel, frame: bytes):
     stub = legacy_pb2_grpc.ObjectDetectionStub(channel)
-    request = legacy_pb2.ObjectDetectionRequest(
-        wantface=1, wantyolo=1, frame=legacy_pb2.VideoFrame(number=1, img=frame))
 
-    def call():
-        response = stub.ObjectDetect(request, timeout=CALL_TIMEOUT_S)
+    def call(client: int = 0):
+        response = stub.ObjectDetect(legacy_pb2.ObjectDetectionRequest(
+            user_id=client, wantface=1, wantyolo=1,
+            frame=legacy_pb2.VideoFrame(number=1, img=frame)), timeout=CALL_TIMEOUT_S)
         return tuple((o.name, o.x, o.y, o.w, o.h, o.r, o.g, o.b) for o in response.objects)
     return call
 
 
 def measure(target: str, call, clients: int, seconds: float, warmup: int = 3) -> Row:
-    """Run ``call`` from ``clients`` threads for ``seconds``; compare with the lone answer."""
+    """Run ``call(client)`` in ``clients`` threads for ``seconds``; compare with lone answers."""
     reference = call()
     for _ in range(warmup):
         call()
@@ -118,12 +119,12 @@ def measure(target: str, call, clients: int, seconds: float, warmup: int = 3) ->
     lock = threading.Lock()
     stop_at = time.perf_counter() + seconds
 
-    def client():
+    def client(index: int):
         nonlocal wrong, failed
         while time.perf_counter() < stop_at:
             start = time.perf_counter()
             try:
-                answer = call()
+                answer = call(index)
             except grpc.RpcError:
                 with lock:
                     failed += 1
@@ -137,7 +138,7 @@ def measure(target: str, call, clients: int, seconds: float, warmup: int = 3) ->
 
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=clients) as pool:
-        for future in [pool.submit(client) for _ in range(clients)]:
+        for future in [pool.submit(client, index) for index in range(clients)]:
             future.result()
     wall = time.perf_counter() - started
     if not latencies:

@@ -1,11 +1,15 @@
 """Waiting frames of a fleet, taken fairly: robot after robot, each robot's newest frame first.
 
-Pure (no gRPC, no threads; the caller locks). Under overload every robot with frames waiting
-gets one frame per turn, whatever rate it sends at, so a robot sending 30 frames/s cannot
-starve seven sending 5. Within a robot the newest frame goes first: a robot acts on what it
-sees now. A frame that can no longer be answered before its deadline is dropped, not
-computed, and a robot keeps at most ``max_per_robot`` frames waiting: beyond, its oldest is
-dropped.
+Pure (no gRPC, no threads; the caller locks). Under overload the robot with frames waiting
+that has had the fewest frames run since it started waiting goes next (ties in turn), whatever
+rate it sends at, so a robot sending 30 frames/s cannot starve seven sending 5: a robot whose
+frames are dropped as late still has its turn, instead of leaving it to the robot that always
+has a fresh frame. A robot that starts waiting counts as having had as many frames run as the
+least served robot already waiting (as in start-time fair queueing), so it neither jumps the
+queue nor waits behind the others' history. Within a robot the newest frame goes first: a
+robot acts on what it sees now. A frame that can no longer be answered before its deadline is
+dropped, not computed, and a robot keeps at most ``max_per_robot`` frames waiting: beyond, its
+oldest is dropped.
 """
 from collections import deque, OrderedDict
 from collections.abc import Hashable
@@ -42,6 +46,9 @@ class FairQueue(Generic[Item]):
         self._max_per_robot = max_per_robot
         # Robots with frames waiting, in turn order: a robot served goes to the end.
         self._robots: OrderedDict[Hashable, deque[Waiting[Item]]] = OrderedDict()
+        # Frames run per robot waiting, counted from the least served robot's count.
+        self._runs: dict[Hashable, int] = {}
+        self._last_runs = 0
         self._count = 0
 
     def __len__(self) -> int:
@@ -49,6 +56,8 @@ class FairQueue(Generic[Item]):
 
     def put(self, waiting: Waiting[Item]) -> Waiting[Item] | None:
         """Queue a frame; return the robot's oldest frame when it had too many, else None."""
+        if waiting.robot not in self._robots:
+            self._runs[waiting.robot] = min(self._runs.values(), default=self._last_runs)
         frames = self._robots.setdefault(waiting.robot, deque())
         frames.append(waiting)
         if len(frames) > self._max_per_robot:
@@ -64,15 +73,19 @@ class FairQueue(Generic[Item]):
         """
         taken = Taken[Item]([], [])
         while self._robots and len(taken.run) < limit:
-            robot, frames = next(iter(self._robots.items()))
+            robot = min(self._robots, key=self._runs.__getitem__)  # the first of equals
+            frames = self._robots[robot]
             newest = frames.pop()
             self._count -= 1
-            if frames:
-                self._robots.move_to_end(robot)
-            else:
-                del self._robots[robot]
             if now + service_s > newest.deadline:
                 taken.late.append(newest)
             else:
                 taken.run.append(newest)
+                self._runs[robot] += 1
+                self._last_runs = self._runs[robot]
+            if frames:
+                self._robots.move_to_end(robot)
+            else:
+                del self._robots[robot]
+                del self._runs[robot]
         return taken

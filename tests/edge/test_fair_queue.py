@@ -48,3 +48,16 @@ def test_a_robot_beyond_its_share_loses_its_oldest_frame():
 def test_a_robot_needs_room_for_one_frame():
     with pytest.raises(ValueError, match='max per robot must be >= 1'):
         FairQueue(max_per_robot=0)
+
+
+def test_the_least_served_robot_goes_first_and_a_late_frame_keeps_its_turn():
+    queue = FairQueue(max_per_robot=10)
+    _put_all(queue, [('fast', f'fast-{i}', 10.0) for i in range(5)])
+    assert [w.item for w in queue.take(2, now=0.0).run] == ['fast-4', 'fast-3']
+    _put_all(queue, [('slow', 'slow-a', 10.0), ('slow', 'slow-b', 0.5)])
+    # Joining at par with the robot waiting, the slow robot does not jump the queue.
+    assert [w.item for w in queue.take(1, now=1.0).run] == ['fast-2']
+    taken = queue.take(1, now=1.0)
+    assert ([w.item for w in taken.late], [w.item for w in taken.run]) == (
+        ['slow-b'], ['slow-a']), 'its late frame did not cost the slow robot its turn'
+    assert [w.item for w in queue.take(5, now=1.0).run] == ['fast-1', 'fast-0']
