@@ -51,7 +51,7 @@ class DetectorPool(Generic[Detector]):
     most ``max_per_robot`` waiting per robot (beyond, its oldest gets FrameSuperseded).
     """
 
-    def __init__(self, factory: Callable[[], Detector], size: int, max_per_robot: int = 8):
+    def __init__(self, factory: Callable[[], Detector], size: int, max_per_robot: int = 16):
         if size < 1:
             raise ValueError(f'a detector pool needs at least one detector, got {size}')
         first = factory()
@@ -59,7 +59,6 @@ class DetectorPool(Generic[Detector]):
         self._idle = [first] + [factory() for _ in range(size - 1)]
         self._waiting: FairQueue[_Ticket[Detector]] = FairQueue(max_per_robot)
         self._lock = threading.Lock()
-        self.size = size
 
     @contextmanager
     def lease(self, timeout: float | None, robot: Hashable = '') -> Iterator[Detector]:

@@ -45,10 +45,11 @@ DEFAULT_BATCH_WINDOW_MS = 2.0
 # the next batches and for every robot's newest frames, so that the fair queue, not the
 # admission limit, shares the capacity; never fewer than MIN_IN_FLIGHT.
 IN_FLIGHT_PER_CAPACITY = 8
-MIN_IN_FLIGHT = 16
+MIN_IN_FLIGHT = 32
 # Frames one robot may have waiting: a quarter of the in-flight limit, at least this many
-# (a robot's pipelined frames); beyond, its oldest frame is dropped (RESOURCE_EXHAUSTED).
-MIN_WAITING_PER_ROBOT = 8
+# (a robot's pipelined frames; an original ingress, which names no robot, calls with up to
+# 10 at once); beyond, its oldest frame is dropped (RESOURCE_EXHAUSTED).
+MIN_WAITING_PER_ROBOT = 16
 log = logging.getLogger(__name__)
 
 

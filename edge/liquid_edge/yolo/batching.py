@@ -62,9 +62,7 @@ class BatchingDetector:
             raise ValueError('batches of more than one frame need a model with a dynamic batch '
                              'dimension on ONNX Runtime')
         self.sample = detectors[0]
-        self.input_reduction = self.sample.input_reduction
         self.max_batch = max_batch
-        self.size = len(detectors) * max_batch
         self._window_s = window_s
         self._on_batch = on_batch
         self._queue: FairQueue[_Job] = FairQueue(max_per_robot)
