@@ -1,9 +1,7 @@
 # syntax=docker/dockerfile:1.7
 # LIQUID EDGE YOLOv3 object detection on an NVIDIA GPU (gRPC 50055, metrics 9055).
-# Runtime: ONNX Runtime's CUDA execution provider (TensorRT's where TensorRT is present) on
-# the Darknet model converted to ONNX at build time, with the same batching as the CPU image
-# (CUDA 12.6, cuDNN 9). OpenCV DNN's CUDA backend stays selectable (--backend opencv): OpenCV
-# is built here from source because PyPI's OpenCV wheels have no CUDA.
+# Runtime: OpenCV DNN's CUDA backend (CUDA 12.6, cuDNN 9), OpenCV built here from source
+# because PyPI's OpenCV wheels have no CUDA; the Darknet model runs as in the CPU image.
 # Needs an NVIDIA driver >= 560 and the NVIDIA container toolkit on the host.
 # Build from the repository root (OpenCV's CUDA build takes about an hour):
 #   docker build -f docker/yolodetection-cuda.Dockerfile \
@@ -64,14 +62,10 @@ RUN apt-get update \
 COPY requirements/base.txt /tmp/base.txt
 # The service and its dependencies first, then out goes PyPI's CPU-only OpenCV: its cv2
 # would shadow the CUDA build installed into the same site-packages below.
-# ONNX Runtime's GPU build (CUDA and, where TensorRT is installed, TensorRT execution
-# providers) at the release base.txt pins for the CPU one.
 RUN --mount=type=bind,from=wheels,source=/wheels,target=/wheels \
     python3 -m venv /opt/liquid-edge/venv \
  && /opt/liquid-edge/venv/bin/pip install --no-cache-dir --constraint /tmp/base.txt \
       --find-links=/wheels /wheels/liquid_edge-*.whl \
- && ort_version="$(sed -n 's/^onnxruntime==//p' /tmp/base.txt)" \
- && /opt/liquid-edge/venv/bin/pip install --no-cache-dir "onnxruntime-gpu==${ort_version}" \
  && /opt/liquid-edge/venv/bin/pip uninstall --yes opencv-python-headless
 RUN for repository in opencv opencv_contrib; do \
       git clone --depth 1 --branch "${OPENCV_VERSION}" \
@@ -97,8 +91,7 @@ RUN for repository in opencv opencv_contrib; do \
 FROM nvidia/cuda:12.6.3-cudnn-runtime-ubuntu24.04
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     PATH=/opt/liquid-edge/venv/bin:${PATH} \
-    LD_LIBRARY_PATH=/opt/opencv/lib \
-    LIQUID_EDGE_MODEL_CACHE=/opt/liquid-edge/cache
+    LD_LIBRARY_PATH=/opt/opencv/lib
 # Package versions follow the Ubuntu release that the pinned CUDA image is built on.
 # hadolint ignore=DL3008
 RUN apt-get update \
@@ -109,11 +102,6 @@ RUN apt-get update \
 COPY --from=opencv /opt/opencv /opt/opencv
 COPY --from=opencv /opt/liquid-edge/venv /opt/liquid-edge/venv
 COPY --from=model /models /opt/liquid-edge/models
-# Convert the Darknet model to ONNX now, into the cache the service reads at start.
-RUN python -c 'import pathlib; \
-from liquid_edge.yolo.onnx_cache import darknet_as_onnx, default_cache_dir; \
-m = pathlib.Path("/opt/liquid-edge/models"); \
-darknet_as_onnx(m / "yolov3.cfg", m / "yolov3.weights", 416, default_cache_dir())'
 COPY --chmod=0755 docker/grpc_health_check.py /usr/local/bin/grpc-health-check
 USER 10001:10001
 EXPOSE 50055 9055
@@ -123,4 +111,4 @@ ENTRYPOINT ["yolodetection"]
 CMD ["--model", "/opt/liquid-edge/models/yolov3.cfg", \
      "--weights", "/opt/liquid-edge/models/yolov3.weights", \
      "--names", "/opt/liquid-edge/models/coco.names", \
-     "--backend", "onnxruntime", "--device", "cuda"]
+     "--backend", "opencv", "--device", "cuda"]
