@@ -7,6 +7,7 @@ from liquid_edge.logs import configure_logging
 from liquid_edge.server import ServerSettings
 
 DEFAULT_MAX_PIXELS = 4096 * 4096
+DEFAULT_MAX_IN_FLIGHT = 16
 
 
 class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
@@ -18,8 +19,14 @@ class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
         return super()._get_help_string(action)
 
 
-def service_parser(description: str, port: int, metrics_port: int) -> argparse.ArgumentParser:
-    """Return a parser with the options every service has; the caller adds its own."""
+def service_parser(description: str, port: int, metrics_port: int, *,
+                   in_flight_help: str = f'default: {DEFAULT_MAX_IN_FLIGHT}'
+                   ) -> argparse.ArgumentParser:
+    """Return a parser with the options every service has; the caller adds its own.
+
+    A service whose --max-in-flight default is not DEFAULT_MAX_IN_FLIGHT sets it before
+    settings_from_args and says how in ``in_flight_help``.
+    """
     parser = argparse.ArgumentParser(
         description=description, formatter_class=_HelpFormatter)
     server = parser.add_argument_group('server')
@@ -27,9 +34,9 @@ def service_parser(description: str, port: int, metrics_port: int) -> argparse.A
     server.add_argument('--port', type=int, default=port, help='gRPC port (0 = any free port)')
     server.add_argument('--metrics-port', type=int, default=metrics_port,
                         help='Prometheus metrics HTTP port (0 = no metrics endpoint)')
-    server.add_argument('--max-in-flight', type=int, default=16,
-                        help='detection requests handled at once; more are refused with '
-                             'RESOURCE_EXHAUSTED')
+    server.add_argument('--max-in-flight', type=int, default=None,
+                        help=f'detection requests handled at once; more are refused with '
+                             f'RESOURCE_EXHAUSTED ({in_flight_help})')
     server.add_argument('--max-workers', type=int, default=None,
                         help='server threads (default: max in flight + 4, the extra ones '
                              'answer health checks under load)')
@@ -61,15 +68,20 @@ def _colour_argument(text: str) -> str:
         raise argparse.ArgumentTypeError(str(error)) from error
 
 
-def add_worker_arguments(parser: argparse.ArgumentParser, what: str) -> None:
-    """Add --workers and --opencv-threads, the concurrency options of a detector service."""
+def add_worker_arguments(parser: argparse.ArgumentParser, what: str, *,
+                         workers_help: str = 'default: CPU cores',
+                         threads_help: str = 'default: 1') -> None:
+    """Add --workers and --opencv-threads, the concurrency options of a detector service.
+
+    Both default to None; the service says in the ``*_help`` texts what it then uses.
+    """
     group = parser.add_argument_group('concurrency')
-    group.add_argument('--workers', type=positive_int, default=os.cpu_count() or 1,
-                       help=f'{what} working in parallel, one request each (default: CPU '
-                            f'cores)')
-    group.add_argument('--opencv-threads', type=positive_int, default=1,
-                       help='threads one detection may use (cv2.setNumThreads; ONNX Runtime '
-                            'intra-op threads); workers x threads should not exceed the cores')
+    group.add_argument('--workers', type=positive_int,
+                       help=f'{what} working in parallel ({workers_help})')
+    group.add_argument('--opencv-threads', type=positive_int,
+                       help=f'threads one detection may use: cv2.setNumThreads, ONNX Runtime '
+                            f'intra-op threads ({threads_help}); workers x threads should not '
+                            f'exceed the cores')
 
 
 def positive_int(text: str) -> int:
@@ -89,11 +101,13 @@ def settings_from_args(parser: argparse.ArgumentParser,
     configure_logging(args.log_level)
     if args.max_pixels < 1:
         parser.error(f'--max-pixels must be >= 1, got {args.max_pixels}')
+    max_in_flight = (DEFAULT_MAX_IN_FLIGHT if args.max_in_flight is None
+                     else args.max_in_flight)
     try:
         settings = ServerSettings(
             host=args.host, port=args.port, metrics_port=args.metrics_port or None,
-            max_in_flight=args.max_in_flight,
-            max_workers=args.max_workers or args.max_in_flight + 4,
+            max_in_flight=max_in_flight,
+            max_workers=args.max_workers or max_in_flight + 4,
             max_message_bytes=args.max_message_bytes, drain_seconds=args.drain_seconds)
     except ValueError as error:
         parser.error(str(error))

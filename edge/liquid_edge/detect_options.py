@@ -48,22 +48,27 @@ def options_from_v1(request: v1.DetectRequest, served: Sequence[int]) -> DetectO
 
 def options_from_legacy(wantface: int, wantyolo: int, max_results: int,
                         served: Sequence[int]) -> DetectOptions:
-    """Validate the original request's flags (0 or 1) and ``max_results`` (0 = no limit).
+    """Validate the original ingress request's flags (0 or 1) and ``max_results``.
 
-    A single-engine service (face or YOLO) runs its engine whatever the flags say, as the
-    original backends did; the ingress runs the engines whose flag is 1.
+    The engines run are the ``served`` ones whose flag is 1; ``max_results`` 0 = no limit.
     """
     for name, flag in (('wantface', wantface), ('wantyolo', wantyolo)):
         if flag not in (0, 1):
             raise InvalidRequest(f'{name} must be 0 or 1, got {flag}')
+    wanted = {v1.ENGINE_FACE: wantface, v1.ENGINE_YOLO: wantyolo}
+    return DetectOptions(engines=tuple(e for e in served if wanted.get(e)),
+                         max_results=_checked_max_results(max_results))
+
+
+def options_from_legacy_backend(max_results: int, engine: int) -> DetectOptions:
+    """Validate an original backend request (FaceDetectionRequest, YoloDetectionRequest)."""
+    return DetectOptions(engines=(engine,), max_results=_checked_max_results(max_results))
+
+
+def _checked_max_results(max_results: int) -> int:
     if max_results < 0:
         raise InvalidRequest(f'max_results must be >= 0 (0 = no limit), got {max_results}')
-    if len(served) == 1:
-        engines = tuple(served)
-    else:
-        wanted = {v1.ENGINE_FACE: wantface, v1.ENGINE_YOLO: wantyolo}
-        engines = tuple(e for e in served if wanted.get(e))
-    return DetectOptions(engines=engines, max_results=max_results)
+    return max_results
 
 
 def select_detections(detections: Iterable[Detection],

@@ -1,6 +1,9 @@
 """Detection types shared by every detector and service on the edge (no gRPC, no OpenCV)."""
 from dataclasses import dataclass, replace
 
+# The class of every face detection (the face detector has this one class, id 0).
+FACE_CLASS_NAME = 'face'
+
 
 @dataclass(frozen=True)
 class Detection:

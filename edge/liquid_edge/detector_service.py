@@ -1,9 +1,11 @@
 """The servicer of a single-engine backend (face or YOLO), for both APIs on one port.
 
-Thin: decode and validate the JPEG, borrow a detector from the pool, select the results the
-request asks for, translate to the v1 or the original response.
+Thin: decode and validate the JPEG, hand it to the detectors (a pool, or YOLO's batching
+detector) on behalf of the robot asking, select the results the request asks for, translate
+to the v1 or the original response. The robot is the v1 request's ``robot_id``, else the
+caller's address; the reported inference time includes the wait for a detector.
 """
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 import logging
 import time
@@ -11,10 +13,11 @@ from typing import Protocol
 
 import grpc
 from liquid_edge import translation
-from liquid_edge.detect_options import ENGINE_NAMES, options_from_legacy, options_from_v1
+from liquid_edge.detect_options import ENGINE_NAMES, options_from_legacy_backend
+from liquid_edge.detect_options import options_from_v1
 from liquid_edge.detect_options import select_detections
 from liquid_edge.detection import Detection, detection_in_full_image, ModelInfo
-from liquid_edge.detector_pool import DetectorPool
+from liquid_edge.detector_pool import PoolTimeout
 from liquid_edge.identity import EdgeIdentity
 from liquid_edge.jpeg import decode_jpeg, read_jpeg_size
 from liquid_edge.rpc_errors import abort_on_domain_error, remaining_seconds
@@ -34,8 +37,15 @@ class ImageDetector(Protocol):
     # The detector takes frames decoded at 1/input_reduction size (a cheaper decode).
     input_reduction: int
 
-    def detect(self, image: np.ndarray) -> list[Detection]:
-        """Return the objects found in a BGR (or, if accepted, grayscale) image."""
+
+class Detectors(Protocol):
+    """A backend's detectors, shared by its requests (DetectorPool, BatchingDetector)."""
+
+    sample: ImageDetector
+
+    def detect(self, image: np.ndarray, timeout: float | None,
+               robot: Hashable) -> list[Detection]:
+        """Return the objects in a BGR (or, if accepted, grayscale) image, within timeout."""
 
 
 @dataclass(frozen=True)
@@ -53,30 +63,38 @@ class _Result:
 class DetectorServicer:
     """Serves one engine through ``liquidedge.v1.Detector`` and its original service."""
 
-    def __init__(self, engine: int, pool: DetectorPool[ImageDetector], identity: EdgeIdentity,
+    def __init__(self, engine: int, detectors: Detectors, identity: EdgeIdentity,
                  metrics: EdgeMetrics, max_pixels: int, *, accepts_grayscale: bool = False):
         self._engine = engine
         self._engine_name = ENGINE_NAMES[engine]
-        self._pool = pool
+        self._detectors = detectors
         self._identity = identity
         self._metrics = metrics
         self._max_pixels = max_pixels
         self._accepts_grayscale = accepts_grayscale
-        self._reduction = pool.sample.input_reduction
-        self._model = translation.model_info_to_v1(pool.sample.model_info)
+        self._reduction = detectors.sample.input_reduction
+        self._model = translation.model_info_to_v1(detectors.sample.model_info)
         self._edge = translation.identity_to_v1(identity)
 
-    def _run(self, jpeg: bytes, context: grpc.ServicerContext, *, grayscale: bool) -> _Result:
+    def _run(self, jpeg: bytes, context: grpc.ServicerContext, robot: str, *,
+             grayscale: bool) -> _Result:
         start = time.perf_counter()
         width, height = read_jpeg_size(jpeg, self._max_pixels)
         image = decode_jpeg(jpeg, self._max_pixels, grayscale=grayscale,
                             reduction=self._reduction)
         decoded = time.perf_counter()
-        with self._pool.lease(remaining_seconds(context)) as detector:
-            inference_start = time.perf_counter()
-            found = detector.detect(image)
-            inference_s = time.perf_counter() - inference_start
+        try:
+            found = self._detectors.detect(image, remaining_seconds(context), robot)
+        except PoolTimeout:
+            self._metrics.robot_requests.labels(robot, 'shed').inc()
+            raise
+        except Exception:
+            self._metrics.robot_requests.labels(robot, 'failed').inc()
+            raise
+        inference_s = time.perf_counter() - decoded
         self._metrics.inference.labels(self._engine_name).observe(inference_s)
+        self._metrics.robot_requests.labels(robot, 'served').inc()
+        self._metrics.robot_latency.labels(robot).observe(time.perf_counter() - start)
         detections = [detection_in_full_image(d, self._reduction, width, height) for d in found]
         return _Result(detections, width, height, image, decoded - start, inference_s)
 
@@ -86,7 +104,8 @@ class DetectorServicer:
         start = time.perf_counter()
         try:
             options = options_from_v1(request, (self._engine,))
-            result = self._run(request.jpeg, context, grayscale=self._accepts_grayscale)
+            result = self._run(request.jpeg, context, request.robot_id or context.peer(),
+                               grayscale=self._accepts_grayscale)
         except Exception as error:  # noqa: B902 (domain errors become statuses)
             abort_on_domain_error(context, error)
         detections = [translation.detection_to_v1(d, self._engine, result.width, result.height)
@@ -101,23 +120,26 @@ class DetectorServicer:
                                        timings=timings)],
             timings=timings, edge=self._edge, partial=False)
 
-    def detect_legacy(self, request: legacy_pb2.ObjectDetectionRequest,
-                      context: grpc.ServicerContext) -> legacy_pb2.ObjectDetectionResponse:
-        """Detect with the original protocol (FaceDetect / YoloDetect)."""
+    def detect_legacy(self, request: legacy_pb2.FaceDetectionRequest
+                      | legacy_pb2.YoloDetectionRequest, context: grpc.ServicerContext
+                      ) -> legacy_pb2.FaceDetectionResponse | legacy_pb2.YoloDetectionResponse:
+        """Detect with the original backend protocol (FaceDetect / YoloDetect)."""
         try:
-            options = options_from_legacy(
-                request.wantface, request.wantyolo, request.max_results, (self._engine,))
-            result = self._run(request.frame.img, context, grayscale=False)
+            options = options_from_legacy_backend(request.max_results, self._engine)
+            result = self._run(request.frame.img, context, context.peer(), grayscale=False)
         except Exception as error:  # noqa: B902 (domain errors become statuses)
             abort_on_domain_error(context, error)
-        log.debug('legacy request',
-                  extra={'user_id': request.user_id, 'number': request.frame.number})
+        log.debug('legacy request', extra={'number': request.frame.number})
         selected = select_detections(result.detections, options)
-        objects = translation.legacy_objects(((self._engine, d) for d in selected),
-                                             result.image,
-                                             scale=result.image.shape[1] / result.width)
-        return translation.legacy_response(request.frame.number, request.frame.timestamp,
-                                           objects, self._identity)
+        scale = result.image.shape[1] / result.width
+        number, timestamp = request.frame.number, request.frame.timestamp
+        if self._engine == v1.ENGINE_FACE:
+            return legacy_pb2.FaceDetectionResponse(
+                number=number, timestamp=timestamp,
+                faces=translation.legacy_faces(selected, result.image, scale))
+        return legacy_pb2.YoloDetectionResponse(
+            number=number, timestamp=timestamp,
+            yolos=translation.legacy_yolos(selected, result.image, scale))
 
 
 class _FaceDetectionServicer(legacy_pb2_grpc.FaceDetectionServicer):

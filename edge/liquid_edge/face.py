@@ -4,11 +4,10 @@ import hashlib
 from pathlib import Path
 
 import cv2
-from liquid_edge.detection import Detection, ModelInfo
+from liquid_edge.detection import Detection, FACE_CLASS_NAME, ModelInfo
 import numpy as np
 
 CASCADE_NAME = 'haarcascade_frontalface_default'
-FACE_CLASS_NAME = 'face'
 # The face service detects on the JPEG decoded at half size: decode and cascade cost about a
 # third of full size (about 20 -> 7 ms on the benchmark frame) and the astronaut's face is
 # found at the same place. The price: the cascade's 24 px window becomes 48 px of the full

@@ -1,4 +1,6 @@
 """``facedetection``: the face backend (OpenCV Haar), original ``FaceDetection`` on 50053."""
+import os
+
 import cv2
 
 from liquid_edge.cli import add_worker_arguments, service_parser, settings_from_args
@@ -48,11 +50,11 @@ def main(argv: list[str] | None = None) -> None:
     add_worker_arguments(parser, 'Haar detectors')
     args = parser.parse_args(argv)
     settings, identity = settings_from_args(parser, args)
-    cv2.setNumThreads(args.opencv_threads)
+    cv2.setNumThreads(args.opencv_threads or 1)
     try:
         parameters = HaarParameters(args.scale_factor, args.min_neighbors, args.min_size)
     except ValueError as error:
         parser.error(str(error))
     build_face_server(settings, identity, max_pixels=args.max_pixels, parameters=parameters,
-                      workers=args.workers,
+                      workers=args.workers or os.cpu_count() or 1,
                       input_reduction=args.input_reduction).serve_until_signalled()

@@ -1,15 +1,16 @@
 """``objectdetection``: the ingress, original ``ObjectDetection`` on 50051.
 
-It calls the face and YOLO backends in parallel through the v1 API, each with the caller's
+It calls the face and YOLO backends in parallel through the v1 API (or the original backend
+protocol, see liquid_edge.backend_client), each with the caller's
 remaining time minus a margin as deadline, and merges their answers. A backend that fails
 or is late makes the answer partial (v1: ``partial`` and its ``BackendStatus``; original
 protocol: the other backend's objects only); the call itself does not fail.
 
-``user_id`` (original protocol): accepted whatever its value and used only as a log field.
-The original accepted only 0..5, a limit with no meaning for the detection itself.
+The robot a request is for goes to the backends as ``robot_id``, which shares their capacity
+fairly: the v1 request's own, else the caller's address; ``user-<user_id>`` for the original
+protocol (any ``user_id``: the original accepted only 0..5, a limit with no meaning here).
 """
 from collections.abc import Sequence
-from dataclasses import dataclass
 import logging
 import os
 import time
@@ -18,6 +19,7 @@ import grpc
 
 from liquid_edge import translation
 from liquid_edge.aggregation import BackendOutcome, merge_outcomes, rejected_by_every_backend
+from liquid_edge.backend_client import BackendClient, BackendProtocol
 from liquid_edge.cli import service_parser, settings_from_args
 from liquid_edge.detect_options import DetectOptions, ENGINE_NAMES, options_from_legacy
 from liquid_edge.detect_options import options_from_v1
@@ -41,17 +43,12 @@ MIN_DEADLINE_MARGIN_S = 0.005
 # Colours for the original protocol are sampled from a quarter-size decode.
 _COLOUR_DECODE_REDUCTION = 4
 _CODE_NAMES = {code.value[0]: code.name for code in grpc.StatusCode}
+# The ingress's requests mostly wait on its backends, which share their capacity fairly
+# between robots and drop what is late; its own limit only bounds its waiting threads, high
+# enough not to refuse robots before the backends' fair queue sees them.
+INGRESS_MAX_IN_FLIGHT = 64
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Backend:
-    """A backend the ingress calls: its engine, address and v1 stub."""
-
-    engine: int
-    address: str
-    stub: v1_grpc.DetectorStub
 
 
 def backend_address(text: str, default_port: int) -> str:
@@ -81,7 +78,7 @@ def backend_timeout(caller_remaining_s: float | None, default_s: float) -> float
 class IngressServicer:
     """Serves ``liquidedge.v1.Detector`` and ``ObjectDetection`` over the two backends."""
 
-    def __init__(self, backends: Sequence[Backend], identity: EdgeIdentity,
+    def __init__(self, backends: Sequence[BackendClient], identity: EdgeIdentity,
                  metrics: EdgeMetrics, max_pixels: int, *,
                  default_timeout_s: float = DEFAULT_BACKEND_TIMEOUT_S):
         self._backends = {b.engine: b for b in backends}
@@ -92,7 +89,7 @@ class IngressServicer:
         self._default_timeout_s = default_timeout_s
 
     def _call_backends(self, jpeg: bytes, options: DetectOptions, request_id: str,
-                       client_timestamp_ns: int,
+                       client_timestamp_ns: int, robot_id: str,
                        context: grpc.ServicerContext) -> list[BackendOutcome]:
         """Call the asked backends in parallel; return their outcomes in engine order.
 
@@ -108,19 +105,18 @@ class IngressServicer:
         requests = {engine: v1.DetectRequest(
             request_id=request_id, client_timestamp_ns=client_timestamp_ns, jpeg=jpeg,
             engines=[engine], max_results=options.max_results, min_score=options.min_score,
-            class_names=sorted(options.class_names)) for engine in options.engines}
+            class_names=sorted(options.class_names), robot_id=robot_id)
+            for engine in options.engines}
         *asynchronous, last = options.engines
-        pending = {engine: self._backends[engine].stub.Detect.future(requests[engine],
-                                                                     timeout=timeout)
+        pending = {engine: self._backends[engine].start(requests[engine], timeout)
                    for engine in asynchronous}
         try:
-            answered = {last: self._backends[last].stub.Detect(requests[last],
-                                                               timeout=timeout)}
+            answered = {last: self._backends[last].detect(requests[last], timeout)}
         except grpc.RpcError as error:
             answered = {last: error}
-        for engine, call in pending.items():
+        for engine, wait in pending.items():
             try:
-                answered[engine] = call.result()
+                answered[engine] = wait()
             except grpc.RpcError as error:
                 answered[engine] = error
         return [self._outcome(engine, answered[engine]) for engine in options.engines]
@@ -143,9 +139,10 @@ class IngressServicer:
         return outcome
 
     def _detect(self, jpeg: bytes, options: DetectOptions, request_id: str,
-                client_timestamp_ns: int, context: grpc.ServicerContext):
+                client_timestamp_ns: int, robot_id: str, context: grpc.ServicerContext):
         width, height = read_jpeg_size(jpeg, self._max_pixels)
-        outcomes = self._call_backends(jpeg, options, request_id, client_timestamp_ns, context)
+        outcomes = self._call_backends(jpeg, options, request_id, client_timestamp_ns,
+                                       robot_id, context)
         rejection = rejected_by_every_backend(outcomes)
         if rejection is not None:
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, rejection)
@@ -159,7 +156,7 @@ class IngressServicer:
             options = options_from_v1(request, SERVED_ENGINES)
             width, height, merged = self._detect(
                 request.jpeg, options, request.request_id, request.client_timestamp_ns,
-                context)
+                request.robot_id or context.peer(), context)
         except Exception as error:  # noqa: B902 (domain errors become statuses)
             abort_on_domain_error(context, error)
         return v1.DetectResponse(
@@ -177,7 +174,7 @@ class IngressServicer:
                                           request.max_results, SERVED_ENGINES)
             width, _, merged = self._detect(
                 request.frame.img, options, f'legacy-{request.frame.number}',
-                request.frame.timestamp, context)
+                request.frame.timestamp, f'user-{request.user_id}', context)
             # Colours only for objects found, from a reduced decode (a fraction of a ms).
             colour_image = (decode_jpeg(request.frame.img, self._max_pixels,
                                         reduction=_COLOUR_DECODE_REDUCTION)
@@ -198,12 +195,17 @@ class IngressServicer:
 
 def build_ingress_server(settings: ServerSettings, identity: EdgeIdentity, *,
                          face_address: str, yolo_address: str, max_pixels: int,
-                         default_timeout_s: float = DEFAULT_BACKEND_TIMEOUT_S) -> EdgeServer:
-    """Return a (not yet started) ingress server calling the two backends' addresses."""
+                         default_timeout_s: float = DEFAULT_BACKEND_TIMEOUT_S,
+                         backend_protocol: BackendProtocol = BackendProtocol.AUTO
+                         ) -> EdgeServer:
+    """Return a (not yet started) ingress server calling the two backends' addresses.
+
+    ``backend_protocol`` says how they are spoken to (see liquid_edge.backend_client).
+    """
     options = [('grpc.max_send_message_length', settings.max_message_bytes),
                ('grpc.max_receive_message_length', settings.max_message_bytes)]
-    backends = [Backend(engine, address,
-                        v1_grpc.DetectorStub(grpc.insecure_channel(address, options=options)))
+    backends = [BackendClient(engine, address, grpc.insecure_channel(address, options=options),
+                              max_pixels, backend_protocol)
                 for engine, address in ((v1.ENGINE_FACE, face_address),
                                         (v1.ENGINE_YOLO, yolo_address))]
     metrics = EdgeMetrics()
@@ -221,7 +223,8 @@ def build_ingress_server(settings: ServerSettings, identity: EdgeIdentity, *,
 def main(argv: list[str] | None = None) -> None:
     """Run the ingress until SIGTERM."""
     parser = service_parser('LIQUID EDGE object detection ingress: face + YOLO in parallel.',
-                            OBJECT_DETECTION_PORT, OBJECT_METRICS_PORT)
+                            OBJECT_DETECTION_PORT, OBJECT_METRICS_PORT,
+                            in_flight_help=f'default: {INGRESS_MAX_IN_FLIGHT}')
     backends = parser.add_argument_group('backends')
     backends.add_argument('--face-host',
                           default=os.environ.get('FACEDETECTION_HOST', 'localhost'),
@@ -231,9 +234,15 @@ def main(argv: list[str] | None = None) -> None:
                           default=os.environ.get('YOLODETECTION_HOST', 'localhost'),
                           help=f'YOLO backend, host or host:port (env YOLODETECTION_HOST; '
                                f'default port {YOLO_DETECTION_PORT})')
+    backends.add_argument('--legacy-backends', action='store_true',
+                          help='call the backends through the original FaceDetection and '
+                               'YoloDetection protocol (default: v1, switching to the original '
+                               'protocol for a backend that does not serve v1)')
     backends.add_argument('--backend-timeout', type=float, default=DEFAULT_BACKEND_TIMEOUT_S,
                           help='backend deadline, seconds, for callers that set none')
     args = parser.parse_args(argv)
+    if args.max_in_flight is None:
+        args.max_in_flight = INGRESS_MAX_IN_FLIGHT
     settings, identity = settings_from_args(parser, args)
     if args.backend_timeout <= 0:
         parser.error(f'--backend-timeout must be > 0, got {args.backend_timeout}')
@@ -243,5 +252,6 @@ def main(argv: list[str] | None = None) -> None:
     except ValueError as error:
         parser.error(str(error))
     build_ingress_server(settings, identity, face_address=face, yolo_address=yolo,
-                         max_pixels=args.max_pixels,
-                         default_timeout_s=args.backend_timeout).serve_until_signalled()
+                         max_pixels=args.max_pixels, default_timeout_s=args.backend_timeout,
+                         backend_protocol=(BackendProtocol.ORIGINAL if args.legacy_backends
+                                           else BackendProtocol.AUTO)).serve_until_signalled()

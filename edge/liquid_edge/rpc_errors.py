@@ -2,7 +2,7 @@
 import grpc
 
 from liquid_edge.detect_options import InvalidRequest
-from liquid_edge.detector_pool import PoolTimeout
+from liquid_edge.detector_pool import FrameSuperseded, PoolTimeout
 from liquid_edge.jpeg import ImageRejected, RejectReason
 
 # A call without a deadline reports a remaining time of years; treat it as "no deadline".
@@ -23,6 +23,8 @@ def status_of(error: Exception) -> grpc.StatusCode | None:
         return grpc.StatusCode.INVALID_ARGUMENT
     if isinstance(error, InvalidRequest):
         return grpc.StatusCode.INVALID_ARGUMENT
+    if isinstance(error, FrameSuperseded):
+        return grpc.StatusCode.RESOURCE_EXHAUSTED
     if isinstance(error, PoolTimeout):
         return grpc.StatusCode.DEADLINE_EXCEEDED
     return None

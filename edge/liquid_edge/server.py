@@ -72,6 +72,16 @@ class EdgeMetrics:
         self.inference = prometheus_client.Histogram(
             'liquid_edge_inference_seconds', 'detector time per image, by engine',
             ['engine'], buckets=_LATENCY_BUCKETS, registry=self.registry)
+        self.robot_requests = prometheus_client.Counter(
+            'liquid_edge_robot_requests', 'detection requests by robot and outcome: served, '
+            'shed (dropped as late or superseded, or no detector in time) or failed',
+            ['robot', 'outcome'], registry=self.registry)
+        self.robot_latency = prometheus_client.Histogram(
+            'liquid_edge_robot_request_seconds', 'latency of served detection requests, by '
+            'robot', ['robot'], buckets=_LATENCY_BUCKETS, registry=self.registry)
+        self.batch_frames = prometheus_client.Histogram(
+            'liquid_edge_batch_frames', 'frames run together in one detector batch',
+            buckets=(1, 2, 3, 4, 6, 8, 12, 16, 32), registry=self.registry)
         self.backend_calls = prometheus_client.Counter(
             'liquid_edge_backend_calls', 'ingress calls to its backends, by engine and code',
             ['engine', 'code'], registry=self.registry)

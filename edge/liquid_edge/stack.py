@@ -129,7 +129,7 @@ class ServiceProcess:
 class EdgeStack:
     """The three edge services of one site, as real subprocesses on 127.0.0.1."""
 
-    def __init__(self, site: str, color: str, *, yolo_backend: str = 'opencv',
+    def __init__(self, site: str, color: str, *, yolo_backend: str = 'onnxruntime',
                  extra_env: dict[str, str] | None = None):
         self.site = site
         self.color = color

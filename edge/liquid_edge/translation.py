@@ -6,7 +6,7 @@ tracker uses to tell same-class objects apart.
 """
 from collections.abc import Iterable
 
-from liquid_edge.detection import Detection, ModelInfo
+from liquid_edge.detection import Detection, FACE_CLASS_NAME, ModelInfo
 from liquid_edge.identity import EdgeIdentity
 from liquid_edge_protocol import detection_v1_pb2 as v1
 from liquid_edge_protocol import legacy_pb2
@@ -15,6 +15,8 @@ import numpy as np
 _LEGACY_ENGINE = {v1.ENGINE_FACE: legacy_pb2.DetectedObject.FACE,
                   v1.ENGINE_YOLO: legacy_pb2.DetectedObject.YOLO}
 
+# The class id of a detection whose model class list is not known here (an original backend).
+UNKNOWN_CLASS_ID = -1
 # The colour is averaged over the central part of the box, this fraction of its width/height.
 CENTRE_PATCH_FRACTION = 0.25
 
@@ -88,6 +90,43 @@ def legacy_objects(detections: Iterable[tuple[int, Detection]], image_bgr: np.nd
             w=round(detection.width), h=round(detection.height),
             r=red, g=green, b=blue))
     return objects
+
+
+def legacy_faces(detections: Iterable[Detection], image_bgr: np.ndarray,
+                 scale: float = 1.0) -> list[legacy_pb2.DetectedFace]:
+    """Return the original face backend's ``DetectedFace`` messages, in the given order."""
+    faces = []
+    for detection in detections:
+        red, green, blue = mean_colour_at_centre(image_bgr, detection, scale)
+        faces.append(legacy_pb2.DetectedFace(
+            confidence=detection.score, x=round(detection.x), y=round(detection.y),
+            w=round(detection.width), h=round(detection.height), r=red, g=green, b=blue))
+    return faces
+
+
+def legacy_yolos(detections: Iterable[Detection], image_bgr: np.ndarray,
+                 scale: float = 1.0) -> list[legacy_pb2.DetectedYolo]:
+    """Return the original YOLO backend's ``DetectedYolo`` messages, in the given order."""
+    yolos = []
+    for detection in detections:
+        red, green, blue = mean_colour_at_centre(image_bgr, detection, scale)
+        yolos.append(legacy_pb2.DetectedYolo(
+            name=detection.class_name, confidence=detection.score, x=round(detection.x),
+            y=round(detection.y), w=round(detection.width), h=round(detection.height),
+            r=red, g=green, b=blue))
+    return yolos
+
+
+def detection_from_legacy_backend(message: legacy_pb2.DetectedFace | legacy_pb2.DetectedYolo,
+                                  class_id: int) -> Detection:
+    """Return the detection an original backend's ``DetectedFace``/``DetectedYolo`` carries.
+
+    A face has no name: its class is ``face``. The original messages carry no class id, so
+    the caller gives it (UNKNOWN_CLASS_ID when it cannot know it).
+    """
+    return Detection(class_id=class_id, class_name=getattr(message, 'name', FACE_CLASS_NAME),
+                     score=message.confidence, x=float(message.x), y=float(message.y),
+                     width=float(message.w), height=float(message.h))
 
 
 def legacy_response(number: int, timestamp: int, objects: list[legacy_pb2.DetectedObject],

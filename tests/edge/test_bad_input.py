@@ -43,14 +43,17 @@ def test_bad_frame_is_invalid_argument_on_both_apis(request, channel_to, person,
     frame = spoil(person.jpeg)
     calls = [lambda: v1_grpc.DetectorStub(channel).Detect(v1.DetectRequest(jpeg=frame),
                                                           timeout=TIMEOUT_S)]
-    legacy = legacy_pb2.ObjectDetectionRequest(wantface=1, wantyolo=1,
-                                               frame=legacy_pb2.VideoFrame(img=frame))
+    original = legacy_pb2.VideoFrame(img=frame)
     legacy_call = {
-        'face_address': lambda: legacy_pb2_grpc.FaceDetectionStub(channel).FaceDetect,
-        'yolo_address': lambda: legacy_pb2_grpc.YoloDetectionStub(channel).YoloDetect,
-        'ingress_address': lambda: legacy_pb2_grpc.ObjectDetectionStub(channel).ObjectDetect,
-    }[service]()
-    calls.append(lambda: legacy_call(legacy, timeout=TIMEOUT_S))
+        'face_address': lambda: legacy_pb2_grpc.FaceDetectionStub(channel).FaceDetect(
+            legacy_pb2.FaceDetectionRequest(frame=original), timeout=TIMEOUT_S),
+        'yolo_address': lambda: legacy_pb2_grpc.YoloDetectionStub(channel).YoloDetect(
+            legacy_pb2.YoloDetectionRequest(frame=original), timeout=TIMEOUT_S),
+        'ingress_address': lambda: legacy_pb2_grpc.ObjectDetectionStub(channel).ObjectDetect(
+            legacy_pb2.ObjectDetectionRequest(wantface=1, wantyolo=1, frame=original),
+            timeout=TIMEOUT_S),
+    }[service]
+    calls.append(legacy_call)
     for call in calls:
         with pytest.raises(grpc.RpcError) as failed:
             call()

@@ -29,6 +29,17 @@ def test_help_lists_the_options(command):
         assert option in result.stdout
 
 
+@pytest.mark.parametrize('command, options', [
+    ('yolodetection', ('--max-batch', '--batch-window-ms', '--model-cache', '--backend')),
+    ('objectdetection', ('--legacy-backends',)),
+])
+def test_help_lists_the_service_options(command, options):
+    result = subprocess.run([str(Path(sys.executable).parent / command), '--help'],
+                            capture_output=True, text=True, timeout=60, check=True)
+    for option in options:
+        assert option in result.stdout
+
+
 def test_bad_option_value_ends_with_a_clear_error():
     result = subprocess.run([str(Path(sys.executable).parent / 'facedetection'),
                              '--color', 'red'], capture_output=True, text=True, timeout=60)
@@ -117,7 +128,7 @@ def test_int8_yolo_command_finds_the_person(person, tmp_path):
 
 def test_int8_needs_onnxruntime(tmp_path):
     result = subprocess.run([str(Path(sys.executable).parent / 'yolodetection'),
-                             '--int8-calibration', str(tmp_path)],
+                             '--backend', 'opencv', '--int8-calibration', str(tmp_path)],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert '--int8-calibration needs --backend onnxruntime and --device cpu' in result.stderr

@@ -1,6 +1,7 @@
 """Request options of both APIs: validation and selection of the results."""
 from liquid_edge.detect_options import DetectOptions, InvalidRequest, options_from_legacy
-from liquid_edge.detect_options import options_from_v1, select_detections
+from liquid_edge.detect_options import options_from_legacy_backend, options_from_v1
+from liquid_edge.detect_options import select_detections
 from liquid_edge.detection import Detection
 from liquid_edge_protocol import detection_v1_pb2 as v1
 import pytest
@@ -37,8 +38,10 @@ def test_legacy_flags_pick_the_ingress_engines():
     assert options_from_legacy(0, 0, 0, BOTH).engines == ()
 
 
-def test_legacy_flags_do_not_matter_to_a_single_engine_backend():
-    assert options_from_legacy(0, 0, 0, (v1.ENGINE_FACE,)).engines == (v1.ENGINE_FACE,)
+def test_an_original_backend_request_runs_its_engine_with_its_limit():
+    assert options_from_legacy_backend(3, v1.ENGINE_FACE) == DetectOptions((v1.ENGINE_FACE,), 3)
+    with pytest.raises(InvalidRequest, match='max_results must be >= 0'):
+        options_from_legacy_backend(-1, v1.ENGINE_YOLO)
 
 
 @pytest.mark.parametrize('flags, message', [

@@ -11,10 +11,8 @@ import pytest
 TIMEOUT_S = 20.0
 
 
-def _legacy_request(jpeg: bytes, number: int = 41) -> legacy_pb2.ObjectDetectionRequest:
-    return legacy_pb2.ObjectDetectionRequest(
-        user_id=12345, wantface=1, wantyolo=1, max_results=5,
-        frame=legacy_pb2.VideoFrame(number=number, timestamp=1_700_000_000_123, img=jpeg))
+def _frame(jpeg: bytes, number: int = 41) -> legacy_pb2.VideoFrame:
+    return legacy_pb2.VideoFrame(number=number, timestamp=1_700_000_000_123, img=jpeg)
 
 
 def test_face_found_on_the_astronaut_with_v1(channel_to, face_address, astronaut):
@@ -39,14 +37,12 @@ def test_face_found_on_the_astronaut_with_v1(channel_to, face_address, astronaut
     assert 0 < status.timings.inference_ms <= status.timings.total_ms
 
 
-def test_face_found_with_the_original_protocol(channel_to, face_address, astronaut):
+def test_face_found_with_the_original_backend_protocol(channel_to, face_address, astronaut):
     response = legacy_pb2_grpc.FaceDetectionStub(channel_to(face_address)).FaceDetect(
-        _legacy_request(astronaut.jpeg), timeout=TIMEOUT_S)
+        legacy_pb2.FaceDetectionRequest(frame=_frame(astronaut.jpeg)), timeout=TIMEOUT_S)
     assert (response.number, response.timestamp) == (41, 1_700_000_000_123)
-    assert (response.name, response.ipv4) == (SITE, 0x7F000001)
-    [face] = response.objects
-    assert (face.name, face.eng, face.confidence) == ('face', legacy_pb2.DetectedObject.FACE,
-                                                      1.0)
+    [face] = response.faces
+    assert face.confidence == 1.0
     centre = astronaut.bgr[face.y + face.h // 2, face.x + face.w // 2]
     # Skin at the face centre: the reported colour is close to the pixel there (RGB order).
     assert abs(face.r - int(centre[2])) < 40 and abs(face.b - int(centre[0])) < 40
@@ -64,13 +60,28 @@ def test_person_found_at_the_pasted_region(channel_to, yolo_address, person):
     assert response.backends[0].model.name == 'yolov3-tiny'
 
 
-def test_person_found_with_the_original_protocol(channel_to, yolo_address, person):
-    response = legacy_pb2_grpc.YoloDetectionStub(channel_to(yolo_address)).YoloDetect(
-        _legacy_request(person.jpeg, number=7), timeout=TIMEOUT_S)
+def test_person_found_with_the_original_backend_protocol(channel_to, yolo_address, person):
+    stub = legacy_pb2_grpc.YoloDetectionStub(channel_to(yolo_address))
+    response = stub.YoloDetect(legacy_pb2.YoloDetectionRequest(frame=_frame(person.jpeg, 7)),
+                               timeout=TIMEOUT_S)
     assert response.number == 7
-    people = [o for o in response.objects if o.name == 'person']
-    assert people and people[0].eng == legacy_pb2.DetectedObject.YOLO
+    people = [o for o in response.yolos if o.name == 'person']
+    assert people and 0.5 <= people[0].confidence <= 1.0
     assert iou((people[0].x, people[0].y, people[0].w, people[0].h), PASTED_BOX) >= 0.5
+    assert (people[0].r, people[0].g, people[0].b) != (128, 128, 128)
+    limited = stub.YoloDetect(legacy_pb2.YoloDetectionRequest(
+        frame=_frame(person.jpeg), max_results=1), timeout=TIMEOUT_S)
+    assert list(limited.yolos) == list(response.yolos[:1])
+
+
+def test_original_backend_max_results_below_zero_is_invalid_argument(channel_to, yolo_address,
+                                                                     person):
+    with pytest.raises(grpc.RpcError) as failed:
+        legacy_pb2_grpc.YoloDetectionStub(channel_to(yolo_address)).YoloDetect(
+            legacy_pb2.YoloDetectionRequest(frame=_frame(person.jpeg), max_results=-2),
+            timeout=TIMEOUT_S)
+    assert failed.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert 'max_results must be >= 0' in failed.value.details()
 
 
 @pytest.mark.parametrize('request_, message', [
@@ -85,16 +96,6 @@ def test_unknown_options_are_invalid_argument(channel_to, face_address, astronau
         v1_grpc.DetectorStub(channel_to(face_address)).Detect(request_, timeout=TIMEOUT_S)
     assert failed.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert message in failed.value.details()
-
-
-def test_legacy_flag_out_of_range_is_invalid_argument(channel_to, yolo_address, person):
-    request = _legacy_request(person.jpeg)
-    request.wantyolo = 3
-    with pytest.raises(grpc.RpcError) as failed:
-        legacy_pb2_grpc.YoloDetectionStub(channel_to(yolo_address)).YoloDetect(
-            request, timeout=TIMEOUT_S)
-    assert failed.value.code() == grpc.StatusCode.INVALID_ARGUMENT
-    assert 'wantyolo must be 0 or 1' in failed.value.details()
 
 
 def test_max_results_and_min_score_are_honoured(channel_to, yolo_address, person):

@@ -5,10 +5,14 @@ The synthetic cfg uses what the packaged YOLOv3-tiny does not: a stride-2 convol
 shortcut (full YOLOv3), a grouped route and a mish activation. OpenCV DNN's own Darknet
 importer is the reference the converted graph must match.
 """
+from pathlib import Path
+import shutil
+
 import cv2
 from liquid_edge.yolo.darknet import DarknetFormatError, DarknetWeights, parse_darknet_cfg
 from liquid_edge.yolo.darknet2onnx import main as darknet2onnx_main
 from liquid_edge.yolo.darknet_onnx import convert_darknet_to_onnx, INPUT_NAME
+from liquid_edge.yolo.onnx_cache import darknet_as_onnx
 import numpy as np
 import onnxruntime
 import pytest
@@ -198,6 +202,37 @@ def test_converted_graph_matches_opencv_darknet(synthetic_model):
     assert start == converted.shape[0]
 
 
+def test_a_batch_gives_each_image_its_lone_answer(synthetic_model):
+    cfg, weights = synthetic_model
+    blobs = np.random.default_rng(4).uniform(0, 1, (3, 3, INPUT_SIZE, INPUT_SIZE)).astype(
+        np.float32)
+    session = onnxruntime.InferenceSession(
+        convert_darknet_to_onnx(cfg, weights).SerializeToString(),
+        providers=['CPUExecutionProvider'])
+    batched = session.run(None, {INPUT_NAME: blobs})[0]
+    assert batched.shape[0] == 3
+    for index in range(3):
+        alone = session.run(None, {INPUT_NAME: blobs[index:index + 1]})[0]
+        np.testing.assert_allclose(batched[index:index + 1], alone, rtol=1e-5, atol=1e-4)
+
+
+def test_conversion_is_cached_by_content_and_size(synthetic_model, tmp_path):
+    cfg, weights = (Path(shutil.copy(path, tmp_path)) for path in synthetic_model)
+    cache = tmp_path / 'cache'
+    first = darknet_as_onnx(cfg, weights, INPUT_SIZE, cache)
+    written = first.stat().st_mtime_ns
+    assert darknet_as_onnx(cfg, weights, INPUT_SIZE, cache) == first
+    assert first.stat().st_mtime_ns == written, 'a cached conversion is read, not redone'
+    other_size = darknet_as_onnx(cfg, weights, INPUT_SIZE + 32, cache)
+    _write_weights(weights, _synthetic_weights(np.random.default_rng(9)))
+    retrained = darknet_as_onnx(cfg, weights, INPUT_SIZE, cache)
+    assert len({first, other_size, retrained}) == 3
+    assert sorted(path.name for path in cache.iterdir()) == sorted(
+        path.name for path in (first, other_size, retrained))
+    session = onnxruntime.InferenceSession(str(retrained), providers=['CPUExecutionProvider'])
+    assert session.get_inputs()[0].shape == ['batch', 3, INPUT_SIZE, INPUT_SIZE]
+
+
 @pytest.mark.parametrize('change, message', [
     (lambda cfg, values: (cfg, values[:-1]), 'needs more'),
     (lambda cfg, values: (cfg, np.append(values, 0.0)), 'do not belong'),
@@ -222,9 +257,10 @@ def test_command_writes_the_model_and_reports_errors(synthetic_model, tmp_path, 
     assert darknet2onnx_main(['--cfg', str(cfg), '--weights', str(weights),
                               '--output', str(output), '--input-size', '96']) == 0
     session = onnxruntime.InferenceSession(str(output), providers=['CPUExecutionProvider'])
-    assert session.get_inputs()[0].shape == [1, 3, 96, 96]
+    assert session.get_inputs()[0].shape == ['batch', 3, 96, 96]
     # Heads at strides 4 and 2 of the synthetic network: (24x24 + 48x48) cells x 3 anchors.
-    assert session.get_outputs()[0].shape == [1, ANCHORS * (24 * 24 + 48 * 48), 5 + CLASSES]
+    assert session.get_outputs()[0].shape == ['batch', ANCHORS * (24 * 24 + 48 * 48),
+                                              5 + CLASSES]
     assert 'wrote' in capsys.readouterr().out
 
     assert darknet2onnx_main(['--cfg', str(cfg), '--weights', str(weights),

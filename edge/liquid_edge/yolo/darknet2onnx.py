@@ -1,7 +1,8 @@
 """
 ``liquid-edge-darknet2onnx``: convert a Darknet YOLOv3 / YOLOv3-tiny model to ONNX.
 
-The ONNX file gives [1, N, 5 + C] in the YOLOv5 layout (anchors decoded, sigmoid applied),
+The ONNX file gives [B, N, 5 + C] in the YOLOv5 layout (anchors decoded, sigmoid applied;
+B, the batch, is dynamic),
 so ``load_detector(model='x.onnx', backend='onnxruntime', ...)`` finds what OpenCV DNN
 finds on the Darknet files.
 """
@@ -18,7 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog='liquid-edge-darknet2onnx',
         description='Convert a Darknet YOLO cfg + weights to an ONNX model whose output is '
-                    'the YOLOv5 layout [1, N, 5+C] (boxes in input pixels).')
+                    'the YOLOv5 layout [B, N, 5+C] (boxes in input pixels, B the batch).')
     parser.add_argument('--cfg', required=True, type=Path, help='Darknet .cfg file')
     parser.add_argument('--weights', required=True, type=Path, help='Darknet .weights file')
     parser.add_argument('--output', required=True, type=Path, help='ONNX file to write')
@@ -33,8 +34,10 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, OSError) as error:
         print(f'{parser.prog}: {error}', file=sys.stderr)
         return 1
-    model_input = [dim.dim_value for dim in model.graph.input[0].type.tensor_type.shape.dim]
-    model_output = [dim.dim_value for dim in model.graph.output[0].type.tensor_type.shape.dim]
+    model_input = [dim.dim_param or dim.dim_value
+                   for dim in model.graph.input[0].type.tensor_type.shape.dim]
+    model_output = [dim.dim_param or dim.dim_value
+                    for dim in model.graph.output[0].type.tensor_type.shape.dim]
     print(f'{parser.prog}: wrote {arguments.output}: input {model_input}, '
           f'output {model_output} (YOLOv5 layout)')
     return 0

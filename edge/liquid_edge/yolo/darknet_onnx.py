@@ -5,10 +5,11 @@ Supported sections: convolutional (batch norm folded into the convolution; leaky
 relu, logistic, mish, swish), maxpool (Darknet's asymmetric padding, so size 2 stride 1
 keeps the size), upsample, route (with groups), shortcut and yolo.
 
-The graph takes ``images`` [1, 3, H, W] (RGB, 0..1, the input stretched to H×W as Darknet
-does) and gives ``output0`` [1, N, 5 + C] in the YOLOv5 layout: every head's anchors decoded
-to centre x, centre y, width, height in input pixels, then objectness and class scores after
-the sigmoid. Metadata tells `load_detector` the layout and the stretch resize.
+The graph takes ``images`` [B, 3, H, W] (RGB, 0..1, the input stretched to H×W as Darknet
+does; B, the batch, is dynamic) and gives ``output0`` [B, N, 5 + C] in the YOLOv5 layout:
+every head's anchors decoded to centre x, centre y, width, height in input pixels, then
+objectness and class scores after the sigmoid. Metadata tells `load_detector` the layout and
+the stretch resize.
 """
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,8 @@ from onnx import helper, numpy_helper, TensorProto
 
 INPUT_NAME = 'images'
 OUTPUT_NAME = 'output0'
+# The name of the dynamic batch dimension of the input and output.
+BATCH_DIMENSION = 'batch'
 # Opset 13 / IR 8: read by ONNX Runtime and by OpenCV DNN's ONNX importer alike.
 OPSET = 13
 IR_VERSION = 8
@@ -44,7 +47,7 @@ class _Tensor:
 
 @dataclass(frozen=True)
 class _Head:
-    """A decoded [yolo] head: [1, rows, 5 + classes] graph value."""
+    """A decoded [yolo] head: [batch, rows, 5 + classes] graph value."""
 
     name: str
     rows: int
@@ -130,9 +133,9 @@ def convert_darknet_to_onnx(cfg: str | Path, weights: str | Path,
     graph = helper.make_graph(
         builder.nodes, Path(cfg).stem,
         [helper.make_tensor_value_info(INPUT_NAME, TensorProto.FLOAT,
-                                       [1, channels, height, width])],
+                                       [BATCH_DIMENSION, channels, height, width])],
         [helper.make_tensor_value_info(OUTPUT_NAME, TensorProto.FLOAT,
-                                       [1, sum(head.rows for head in heads),
+                                       [BATCH_DIMENSION, sum(head.rows for head in heads),
                                         5 + heads[0].classes])],
         initializer=builder.initializers)
     model = helper.make_model(graph, producer_name='liquid-edge-darknet2onnx',
@@ -294,7 +297,7 @@ def _yolo(conversion: _Conversion, section: DarknetSection, index: int,
     # Darknet: centre = (cell + sigmoid(t) * s - (s - 1) / 2) * stride, for scale_x_y = s.
     cell_offset = ((grid - (scale_xy - 1) / 2) * stride).reshape(1, 1, rows, cols, 2)
     head = builder.node('Reshape', [current.name, builder.constant(
-        'head_shape', np.array([1, count, columns, rows, cols]))], f'yolo{index}')
+        'head_shape', np.array([-1, count, columns, rows, cols]))], f'yolo{index}')
     head = builder.node('Transpose', [head], f'yolo{index}', perm=[0, 1, 3, 4, 2])
 
     def columns_slice(start: int, end: int) -> str:
@@ -316,7 +319,7 @@ def _yolo(conversion: _Conversion, section: DarknetSection, index: int,
     scores = builder.node('Sigmoid', [columns_slice(4, columns)], f'yolo{index}')
     decoded = builder.node('Concat', [centre, size, scores], f'yolo{index}', axis=4)
     conversion.heads.append(_Head(builder.node('Reshape', [decoded, builder.constant(
-        'rows_shape', np.array([1, count * rows * cols, columns]))], f'yolo{index}'),
+        'rows_shape', np.array([-1, count * rows * cols, columns]))], f'yolo{index}'),
         count * rows * cols, classes))
     # Later sections that refer to a [yolo] layer get its input, as in Darknet.
     return current

@@ -7,6 +7,7 @@ its network: give every worker thread its own detector (a lock serialises calls 
 one anyway, so a shared detector is slow but never wrong).
 """
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 import threading
 
@@ -57,8 +58,12 @@ class YoloDetector:
 
     def __init__(self, runtime: InferenceRuntime, layout: OutputLayout, resize_mode: ResizeMode,
                  class_names: list[str], model_info: ModelInfo, input_width: int,
-                 input_height: int, conf_threshold: float, nms_threshold: float):
-        """Wrap a runtime whose outputs have ``layout``; use `load_detector` to build one."""
+                 input_height: int, conf_threshold: float, nms_threshold: float,
+                 batches: bool = False):
+        """Wrap a runtime whose outputs have ``layout``; use `load_detector` to build one.
+
+        ``batches``: the runtime runs several images at once (`infer` of [B, 3, H, W]).
+        """
         self._runtime = runtime
         self._decode = DECODERS[layout]
         self._make_geometry = GEOMETRY_BY_RESIZE_MODE[resize_mode]
@@ -71,6 +76,7 @@ class YoloDetector:
         self.resize_mode = resize_mode
         self.class_names = class_names
         self.model_info = model_info
+        self.batches = batches
 
     def detect(self, bgr_image: np.ndarray) -> list[Detection]:
         """
@@ -78,16 +84,32 @@ class YoloDetector:
 
         Raises ValueError for anything but a non-empty H×W×3 uint8 array.
         """
+        prepared = self.prepare(bgr_image)
+        return self.decode(self.infer(prepared.blob), prepared)
+
+    def prepare(self, bgr_image: np.ndarray) -> 'PreparedImage':
+        """Return the image's network input (a [1, 3, H, W] blob) and how it was resized.
+
+        Thread-safe; raises ValueError for anything but a non-empty H×W×3 uint8 array.
+        """
         _check_image(bgr_image)
         image_height, image_width = bgr_image.shape[:2]
         geometry = self._make_geometry(image_width, image_height,
                                        self._input_width, self._input_height)
-        blob = make_input_blob(bgr_image, geometry)
+        return PreparedImage(make_input_blob(bgr_image, geometry), geometry, image_width,
+                             image_height)
+
+    def infer(self, blobs: np.ndarray) -> list[np.ndarray]:
+        """Run the network on [B, 3, H, W] blobs (B > 1 only for a dynamic-batch model)."""
         with self._lock:
-            outputs = self._runtime.infer(blob)
+            return self._runtime.infer(blobs)
+
+    def decode(self, outputs: list[np.ndarray], prepared: 'PreparedImage') -> list[Detection]:
+        """Return the detections of one image's outputs (batch of one). Thread-safe."""
         candidates = self._decode(outputs, self._input_width, self._input_height,
                                   self._conf_threshold)
-        boxes = boxes_to_image(candidates.boxes, geometry, image_width, image_height)
+        boxes = boxes_to_image(candidates.boxes, prepared.geometry, prepared.width,
+                               prepared.height)
         visible = (boxes[:, 2] > 0) & (boxes[:, 3] > 0)
         boxes, candidates = boxes[visible], candidates.select(visible)
         kept = non_max_suppression(boxes, candidates.scores, candidates.class_ids,
@@ -98,6 +120,16 @@ class YoloDetector:
                           x=float(boxes[index, 0]), y=float(boxes[index, 1]),
                           width=float(boxes[index, 2]), height=float(boxes[index, 3]))
                 for index in kept]
+
+
+@dataclass(frozen=True)
+class PreparedImage:
+    """An image made into the network's input: its blob, resize geometry and size."""
+
+    blob: np.ndarray
+    geometry: InputGeometry
+    width: int
+    height: int
 
 
 def load_detector(model: str | Path, weights: str | Path | None = None,
@@ -129,6 +161,7 @@ def load_detector(model: str | Path, weights: str | Path | None = None,
     class_names = read_class_names(names)
 
     resize_mode = ResizeMode.STRETCH
+    batches = False
     chosen_layout = OutputLayout(layout) if layout is not None else None
     if kind == 'darknet':
         chosen_layout = chosen_layout or OutputLayout.DARKNET
@@ -140,6 +173,8 @@ def load_detector(model: str | Path, weights: str | Path | None = None,
                              f'set input_size to match (got {input_size})')
         resize_mode = ResizeMode(facts.metadata.get(METADATA_RESIZE_MODE,
                                                     ResizeMode.LETTERBOX.value))
+        # OpenCV DNN's ONNX importer fixes the batch; ONNX Runtime follows a dynamic one.
+        batches = backend == BACKEND_ONNXRUNTIME and facts.input_batch is None
         if chosen_layout is None and METADATA_OUTPUT_LAYOUT in facts.metadata:
             chosen_layout = OutputLayout(facts.metadata[METADATA_OUTPUT_LAYOUT])
 
@@ -159,7 +194,7 @@ def load_detector(model: str | Path, weights: str | Path | None = None,
     model_info = ModelInfo(name=model.stem, version=file_version(weights or model),
                            runtime=runtime.runtime, device=runtime.device)
     return YoloDetector(runtime, chosen_layout, resize_mode, class_names, model_info,
-                        input_size, input_size, conf_threshold, nms_threshold)
+                        input_size, input_size, conf_threshold, nms_threshold, batches)
 
 
 def _check_arguments(kind, model, weights, names, backend, device, conf_threshold,

@@ -18,6 +18,9 @@ LOGGER = logging.getLogger(__name__)
 DEVICE_CPU = 'cpu'
 DEVICE_CUDA = 'cuda'
 DEVICES = (DEVICE_CPU, DEVICE_CUDA)
+# ONNX Runtime's GPU execution providers, preferred first: TensorRT where the installed ORT
+# has it (it falls back to CUDA, then the CPU, for what it cannot run).
+_GPU_PROVIDERS = ('TensorrtExecutionProvider', 'CUDAExecutionProvider')
 
 
 class InferenceRuntime(Protocol):
@@ -83,7 +86,7 @@ class OpenCvDnnRuntime:
 
 
 class OnnxRuntimeSession:
-    """ONNX Runtime session; CUDAExecutionProvider when the installed ORT offers it."""
+    """ONNX Runtime session; on CUDA, TensorRT then CUDA execution providers where offered."""
 
     runtime = 'onnxruntime'
 
@@ -97,8 +100,9 @@ class OnnxRuntimeSession:
         providers = ['CPUExecutionProvider']
         if device == DEVICE_CUDA:
             available = onnxruntime.get_available_providers()
-            if 'CUDAExecutionProvider' in available:
-                providers.insert(0, 'CUDAExecutionProvider')
+            gpu = [p for p in _GPU_PROVIDERS if p in available]
+            if gpu:
+                providers = gpu + providers
             else:
                 LOGGER.warning('CUDA requested for YOLO but ONNX Runtime offers no '
                                'CUDAExecutionProvider (available: %s); running on the CPU',
@@ -111,6 +115,10 @@ class OnnxRuntimeSession:
         # graph optimisation fuses each convolution with its activation.
         options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # Idle intra-op threads sleep instead of spinning: the cores are shared with the
+        # request threads' JPEG decoding and pre-processing (and, on an edge node, the
+        # other services), which a spinning pool would slow down.
+        options.add_session_config_entry('session.intra_op.allow_spinning', '0')
         try:
             self._session = onnxruntime.InferenceSession(str(model), sess_options=options,
                                                          providers=providers)
@@ -122,7 +130,7 @@ class OnnxRuntimeSession:
                              f'(tensor(float)) models are supported')
         self._input_name = model_input.name
         used = self._session.get_providers()
-        self.device = DEVICE_CUDA if 'CUDAExecutionProvider' in used else DEVICE_CPU
+        self.device = DEVICE_CUDA if set(_GPU_PROVIDERS) & set(used) else DEVICE_CPU
         if device == DEVICE_CUDA and len(providers) > 1 and self.device == DEVICE_CPU:
             LOGGER.warning('CUDA requested for YOLO but ONNX Runtime could not start '
                            'CUDAExecutionProvider (using: %s); running on the CPU',
