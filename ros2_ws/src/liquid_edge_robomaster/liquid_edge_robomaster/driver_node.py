@@ -81,7 +81,9 @@ class DriverNode(Node):
         self._odom_period = 1.0 / value('odom_rate')
         self._odom_frame = self._frame('odom')
         self._base_frame = self._frame('base_link')
-        self._joint_names = [self._frame('gimbal_yaw_joint'), self._frame('gimbal_pitch_joint')]
+        # Joint names match the URDF as they are (liquid_edge_description): only frames take
+        # the prefix, as robot_state_publisher's frame_prefix does.
+        self._joint_names = ['gimbal_yaw_joint', 'gimbal_pitch_joint']
         self._backend = backend if backend is not None else make_backend(
             value('backend'), BackendConfig(
                 conn_type=value('conn_type'), serial_number=value('serial_number')))
@@ -150,7 +152,8 @@ class DriverNode(Node):
                 'first wait between reconnection attempts, s; doubles up to 8 times it',
                 read_only=True, float_range=(0.1, 60.0))),
             ('tf_prefix', '', descriptor(
-                'prefix of every frame and joint name ("robot1" gives robot1/base_link)',
+                'prefix of every frame name ("robot1" gives robot1/base_link), as '
+                "robot_state_publisher's frame_prefix; joint names are not prefixed",
                 read_only=True)),
             ('publish_tf', True, descriptor(
                 'broadcast TF odom -> base_link (needs tf2_ros)', read_only=True)),

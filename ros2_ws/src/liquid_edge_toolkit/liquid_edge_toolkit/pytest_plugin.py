@@ -3,14 +3,16 @@ pytest plugin (entry point ``pytest11``) with the ROS test helpers of every pack
 
 Fixture ``ros_context``: a private rclpy context per test module. ``spin_until``: spin an
 executor until a condition holds, bounded by a timeout, never by a sleep.
+``wait_for_messages``: what the launch tests probe with, importable from the installed
+package, so ``launch_test test/test_robot_launch.py`` runs outside pytest too.
 """
 
 import time
-from typing import Callable
+from typing import Callable, Dict, Optional
 
 import pytest
 import rclpy
-from rclpy.executors import Executor
+from rclpy.executors import Executor, SingleThreadedExecutor
 
 
 def spin_until(executor: Executor, condition: Callable[[], object],
@@ -20,6 +22,37 @@ def spin_until(executor: Executor, condition: Callable[[], object],
     while not condition() and time.monotonic() < deadline:
         executor.spin_once(timeout_sec=0.02)
     return bool(condition())
+
+
+def wait_for_messages(namespace: str, topics: Dict[str, tuple],
+                      accept: Optional[Dict[str, Callable]] = None,
+                      timeout: float = 30.0) -> Dict[str, object]:
+    """
+    Subscribe to ``topics`` ({name: (type, qos)}) and spin until each got an accepted message.
+
+    ``accept`` maps a topic name to a predicate; other topics accept any message. Returns the
+    first accepted message of each topic that got one before ``timeout`` seconds.
+    """
+    accept = accept or {}
+    received = {}
+
+    def on_message(name, msg):
+        if name not in received and accept.get(name, lambda _: True)(msg):
+            received[name] = msg
+
+    context = rclpy.Context()
+    rclpy.init(context=context)
+    try:
+        node = rclpy.create_node('launch_probe', namespace=namespace, context=context)
+        for name, (msg_type, qos) in topics.items():
+            node.create_subscription(
+                msg_type, name, lambda msg, name=name: on_message(name, msg), qos)
+        executor = SingleThreadedExecutor(context=context)
+        executor.add_node(node)
+        spin_until(executor, lambda: set(received) == set(topics), timeout)
+    finally:
+        rclpy.shutdown(context=context)
+    return received
 
 
 @pytest.fixture(scope='module')
