@@ -1,11 +1,12 @@
 """
 Bring up the LIQUID EDGE robot: camera, bridge, follow, driver and robot_state_publisher.
 
-robot_state_publisher publishes the S1's URDF (liquid_edge_description). Run from the repository (``ros2 launch launch/robot.launch.py``) or from the installed
-bringup package (``ros2 launch liquid_edge_bringup robot.launch.py``). Every parameter lives
-in ``config/robot.yaml``; the arguments below override the ones people change per run. The
-``namespace`` also prefixes every TF frame (``robot1/base_link``), so two robots on one
-network never publish the same ``odom -> base_link``.
+robot_state_publisher publishes the S1's URDF (liquid_edge_description). Run from the
+repository (``ros2 launch launch/robot.launch.py``) or from the installed bringup package
+(``ros2 launch liquid_edge_bringup robot.launch.py``). Every parameter lives in
+``config/robot.yaml``; the arguments below override the ones people change per run. The
+``namespace`` also prefixes every TF frame (``robot1/base_link``), so two robots on one network
+never publish the same ``odom -> base_link``.
 """
 import os
 
