@@ -17,10 +17,9 @@ from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
 from geometry_msgs.msg import TransformStamped, Twist
 from liquid_edge_interfaces.msg import ArmorHit, GimbalCommand, LEDEffect
 from liquid_edge_toolkit.main import run_node
-from liquid_edge_toolkit.parameters import descriptor
+from liquid_edge_toolkit.parameters import add_parameter_callbacks, descriptor
 from liquid_edge_toolkit.qos import COMMANDS, LATCHED
 from nav_msgs.msg import Odometry
-from rcl_interfaces.msg import SetParametersResult
 from rclpy.node import Node
 from rclpy.parameter import Parameter
 from sensor_msgs.msg import JointState
@@ -69,7 +68,7 @@ class DriverNode(Node):
         self._supervisor: Optional[ConnectionSupervisor] = None
         self._chassis_deadman: Optional[DeadManSwitch] = None
         self._gimbal_deadman: Optional[DeadManSwitch] = None
-        self.add_on_set_parameters_callback(self._on_set_parameters)
+        add_parameter_callbacks(self, self._check_parameter, self._apply_parameters)
         self._declare_parameters()
 
         def value(name):
@@ -163,15 +162,6 @@ class DriverNode(Node):
         prefix = self.get_parameter('tf_prefix').value.strip('/')
         return f'{prefix}/{name}' if prefix else name
 
-    def _on_set_parameters(self, parameters: List[Parameter]) -> SetParametersResult:
-        for parameter in parameters:
-            reason = self._check_parameter(parameter)
-            if reason:
-                return SetParametersResult(successful=False, reason=reason)
-        for parameter in parameters:
-            self._apply_parameter(parameter)
-        return SetParametersResult(successful=True)
-
     def _check_parameter(self, parameter: Parameter) -> str:
         """Return why a value is refused, or '' (ranges are checked by the descriptors)."""
         if parameter.name == 'backend' and not self._given_backend \
@@ -184,20 +174,21 @@ class DriverNode(Node):
             return f'serial_number has at most 14 characters, got {len(parameter.value)}'
         return ''
 
-    def _apply_parameter(self, parameter: Parameter) -> None:
+    def _apply_parameters(self, parameters: List[Parameter]) -> None:
         """Take a run-time change of a speed cap or of cmd_timeout into use."""
         if self._chassis_deadman is None:
-            return
-        if parameter.name == 'cmd_timeout':
-            self._backend.command_timeout = parameter.value
-            self._chassis_deadman.timeout = parameter.value
-            self._gimbal_deadman.timeout = parameter.value
-        elif parameter.name == 'max_linear_speed':
-            self._max_linear = parameter.value
-        elif parameter.name == 'max_angular_speed':
-            self._max_angular = parameter.value
-        elif parameter.name == 'max_gimbal_speed':
-            self._max_gimbal = parameter.value
+            return  # declaring: __init__ reads the values
+        for parameter in parameters:
+            if parameter.name == 'cmd_timeout':
+                self._backend.command_timeout = parameter.value
+                self._chassis_deadman.timeout = parameter.value
+                self._gimbal_deadman.timeout = parameter.value
+            elif parameter.name == 'max_linear_speed':
+                self._max_linear = parameter.value
+            elif parameter.name == 'max_angular_speed':
+                self._max_angular = parameter.value
+            elif parameter.name == 'max_gimbal_speed':
+                self._max_gimbal = parameter.value
 
     def _make_tf_broadcaster(self):
         try:

@@ -2,17 +2,23 @@
 pytest plugin (entry point ``pytest11``) with the ROS test helpers of every package.
 
 Fixture ``ros_context``: a private rclpy context per test module. ``spin_until``: spin an
-executor until a condition holds, bounded by a timeout, never by a sleep.
-``wait_for_messages``: what the launch tests probe with, importable from the installed
-package, so ``launch_test test/test_robot_launch.py`` runs outside pytest too.
+executor until a condition holds, bounded by a timeout, never by a sleep. ``change_state`` and
+``lifecycle_state``: a node's transitions through the standard lifecycle services
+(``<node>/change_state``, ``<node>/get_state``) over DDS. ``wait_for_messages``: what the
+launch tests probe with, importable from the installed package, so ``launch_test
+test/test_robot_launch.py`` runs outside pytest too.
 """
 
+import gc
 import time
 from typing import Callable, Dict, Optional
 
+from lifecycle_msgs.msg import Transition
+from lifecycle_msgs.srv import ChangeState, GetState
 import pytest
 import rclpy
 from rclpy.executors import Executor, SingleThreadedExecutor
+from rclpy.node import Node
 
 
 def spin_until(executor: Executor, condition: Callable[[], object],
@@ -22,6 +28,38 @@ def spin_until(executor: Executor, condition: Callable[[], object],
     while not condition() and time.monotonic() < deadline:
         executor.spin_once(timeout_sec=0.02)
     return bool(condition())
+
+
+def _call(probe: Node, executor: Executor, service_type, name: str, request,
+          timeout: float):
+    client = probe.create_client(service_type, name)
+    try:
+        assert spin_until(executor, client.service_is_ready, timeout), f'no service {name}'
+        future = client.call_async(request)
+        assert spin_until(executor, future.done, timeout), f'{name} did not answer'
+        return future.result()
+    finally:
+        probe.destroy_client(client)
+
+
+def change_state(probe: Node, executor: Executor, node_name: str, transition: str,
+                 timeout: float = 10.0) -> bool:
+    """
+    Ask ``node_name`` for a transition (configure, activate, ...) over its service.
+
+    Returns whether the node accepted and completed it.
+    """
+    request = ChangeState.Request()
+    request.transition.id = getattr(Transition, f'TRANSITION_{transition.upper()}')
+    return _call(probe, executor, ChangeState, f'{node_name}/change_state', request,
+                 timeout).success
+
+
+def lifecycle_state(probe: Node, executor: Executor, node_name: str,
+                    timeout: float = 10.0) -> str:
+    """Return the label of ``node_name``'s current lifecycle state (e.g. 'active')."""
+    return _call(probe, executor, GetState, f'{node_name}/get_state', GetState.Request(),
+                 timeout).current_state.label
 
 
 def wait_for_messages(namespace: str, topics: Dict[str, tuple],
@@ -62,3 +100,6 @@ def ros_context():
     rclpy.init(context=context)
     yield context
     rclpy.shutdown(context=context)
+    # Free the module's rcl handles here: a later fork (the flake8 test's workers) must not
+    # inherit them as garbage and free them in the child, which crashes it.
+    gc.collect()
