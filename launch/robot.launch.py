@@ -1,26 +1,68 @@
 """
-Bring up the LIQUID EDGE robot: camera, edge bridge, follow-target and Robomaster driver.
+Bring up the LIQUID EDGE robot: camera, bridge, follow, driver and robot_state_publisher.
 
-Run from the repository (``ros2 launch launch/robot.launch.py``) or from the installed
-bringup package (``ros2 launch liquid_edge_bringup robot.launch.py``). Every parameter lives
-in ``config/robot.yaml``; the arguments below override the ones people change per run.
+robot_state_publisher publishes the S1's URDF (liquid_edge_description). Run from the
+repository (``ros2 launch launch/robot.launch.py``) or from the installed bringup package
+(``ros2 launch liquid_edge_bringup robot.launch.py``). Every parameter lives in
+``config/robot.yaml``; the arguments below override the ones people change per run. The
+``namespace`` also prefixes every TF frame (``robot1/base_link``), so two robots on one network
+never publish the same ``odom -> base_link``.
 """
 import os
 
 from ament_index_python.packages import get_package_share_directory
 from launch import LaunchDescription
-from launch.actions import DeclareLaunchArgument
+from launch.actions import DeclareLaunchArgument, OpaqueFunction
 from launch.substitutions import LaunchConfiguration
 from launch_ros.actions import Node
+from liquid_edge_description import frame_prefix, urdf_path
+
+
+def robot_nodes(context):
+    """Return the robot's nodes; frame names take the namespace as prefix."""
+    arg = LaunchConfiguration
+    prefix = frame_prefix(arg('namespace').perform(context))
+    with open(urdf_path()) as file:
+        description = file.read()
+    common = {
+        'namespace': arg('namespace'),
+        'output': 'screen',
+        'emulate_tty': True,
+        'arguments': ['--ros-args', '--log-level', arg('log_level')],
+    }
+    return [
+        Node(package='robot_state_publisher', executable='robot_state_publisher',
+             name='robot_state_publisher',
+             parameters=[{'robot_description': description, 'frame_prefix': prefix}],
+             **common),
+        Node(package='liquid_edge_camera', executable='camera_node', name='camera',
+             parameters=[arg('params_file'), {'source': arg('camera_source'),
+                                              'path': arg('camera_path'),
+                                              'frame_id': prefix + 'camera_optical_frame'}],
+             **common),
+        Node(package='liquid_edge_bridge', executable='edge_bridge', name='edge_bridge',
+             # launch_ros parses substituted values as YAML, so the lists arrive typed.
+             parameters=[arg('params_file'), {'edge_names': arg('edge_names'),
+                                              'edge_addresses': arg('edge_addresses'),
+                                              'edge_colors': arg('edge_colors')}],
+             **common),
+        Node(package='liquid_edge_follow', executable='follow_target', name='follow_target',
+             parameters=[arg('params_file'), {'target_class': arg('target_class')}],
+             **common),
+        Node(package='liquid_edge_robomaster', executable='robomaster_driver',
+             name='robomaster_driver',
+             parameters=[arg('params_file'), {'backend': arg('driver_backend'),
+                                              'tf_prefix': prefix.rstrip('/')}],
+             **common),
+    ]
 
 
 def generate_launch_description():
-    """Describe the four robot nodes in one namespace, parameters from robot.yaml."""
+    """Describe the robot nodes in one namespace, parameters from robot.yaml."""
     share = get_package_share_directory('liquid_edge_bringup')
-    arg = LaunchConfiguration
     arguments = [
         DeclareLaunchArgument('namespace', default_value='',
-                              description='Robot namespace, one per robot'),
+                              description='Robot namespace, one per robot; also TF prefix'),
         DeclareLaunchArgument('params_file',
                               default_value=os.path.join(share, 'config', 'robot.yaml'),
                               description='Parameters of every node'),
@@ -40,29 +82,4 @@ def generate_launch_description():
                               description='Robomaster backend: sdk (the robot) or sim'),
         DeclareLaunchArgument('log_level', default_value='info'),
     ]
-    common = {
-        'namespace': arg('namespace'),
-        'output': 'screen',
-        'emulate_tty': True,
-        'arguments': ['--ros-args', '--log-level', arg('log_level')],
-    }
-    nodes = [
-        Node(package='liquid_edge_camera', executable='camera_node', name='camera',
-             parameters=[arg('params_file'), {'source': arg('camera_source'),
-                                              'path': arg('camera_path')}],
-             **common),
-        Node(package='liquid_edge_bridge', executable='edge_bridge', name='edge_bridge',
-             # launch_ros parses substituted values as YAML, so the lists arrive typed.
-             parameters=[arg('params_file'), {'edge_names': arg('edge_names'),
-                                              'edge_addresses': arg('edge_addresses'),
-                                              'edge_colors': arg('edge_colors')}],
-             **common),
-        Node(package='liquid_edge_follow', executable='follow_target', name='follow_target',
-             parameters=[arg('params_file'), {'target_class': arg('target_class')}],
-             **common),
-        Node(package='liquid_edge_robomaster', executable='robomaster_driver',
-             name='robomaster_driver',
-             parameters=[arg('params_file'), {'backend': arg('driver_backend')}],
-             **common),
-    ]
-    return LaunchDescription(arguments + nodes)
+    return LaunchDescription(arguments + [OpaqueFunction(function=robot_nodes)])

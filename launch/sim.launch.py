@@ -24,12 +24,16 @@ from launch_ros.actions import Node
 # The demo's two sites: name, colour, and the base of their ports (ingress, face = +2,
 # YOLO = +4; metrics 9000 + the same offsets), so both run side by side on loopback.
 EDGE_SITES = (('edge-a', '#00c853', 50051), ('edge-b', '#2962ff', 50061))
+# A service drains twice this on SIGINT (NOT_SERVING window, then grace): well inside the
+# 5 s launch waits before escalating to SIGTERM. No load balancer watches these.
+DRAIN_SECONDS = 1.0
 
 
 def edge_services(name: str, color: str, base_port: int):
     """Return the three services of one edge site as processes, started with start_edges."""
     face, yolo = base_port + 2, base_port + 4
-    identity = ['--site', name, '--color', color, '--host', '127.0.0.1']
+    identity = ['--site', name, '--color', color, '--host', '127.0.0.1',
+                '--drain-seconds', str(DRAIN_SECONDS)]
 
     def service(command, port, *extra):
         return ExecuteProcess(

@@ -1,20 +1,10 @@
-"""Fixtures of the bridge tests: one rclpy context per module, rigs and edges cleaned up."""
+"""Fixtures of the bridge tests: rigs and edges cleaned up (ros_context: liquid_edge_toolkit)."""
 import itertools
 
 from bridge_harness import BridgeRig, ScriptedEdge
 import pytest
-import rclpy
 
 _namespaces = itertools.count()
-
-
-@pytest.fixture(scope='module')
-def ros_context():
-    """Give the test module an rclpy context of its own."""
-    context = rclpy.Context()
-    rclpy.init(context=context)
-    yield context
-    rclpy.shutdown(context=context)
 
 
 @pytest.fixture

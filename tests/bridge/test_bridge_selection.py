@@ -8,6 +8,7 @@ from bridge_harness import (CAMERA_HEIGHT, CAMERA_WIDTH, LegacyEdge, make_test_p
 import cv2
 import grpc
 from liquid_edge_bridge.edge_config import EdgeConfigError
+from liquid_edge_toolkit.parameters import ConfigurationError
 import numpy as np
 import pytest
 from rclpy.parameter import Parameter
@@ -172,7 +173,7 @@ def test_raw_input_without_cv_bridge_is_a_clear_error(make_rig):
     try:
         import cv_bridge  # noqa: F401
     except ImportError:
-        with pytest.raises(RuntimeError, match='input:=raw needs cv_bridge'):
+        with pytest.raises(ConfigurationError, match='input:=raw needs cv_bridge'):
             make_rig([('edge-a', '127.0.0.1:50051', GREEN)], input='raw')
     else:
         pytest.skip('cv_bridge is installed: the raw path is covered by the camera tests')

@@ -23,22 +23,16 @@ from liquid_edge_bridge.edge_selector import EdgeHealth, EdgeSelector, Selection
 from liquid_edge_bridge.frame_pipeline import FramePipeline, InFlight
 from liquid_edge_bridge.sliding_window import SlidingWindow
 from liquid_edge_interfaces.msg import ActiveEdge, FollowState
-from rcl_interfaces.msg import (FloatingPointRange, IntegerRange, ParameterDescriptor,
-                                SetParametersResult)
-import rclpy
-from rclpy.executors import ExternalShutdownException
+from liquid_edge_toolkit.main import run_node
+from liquid_edge_toolkit.parameters import ConfigurationError, descriptor
+from liquid_edge_toolkit.qos import LATCHED, SENSOR_DATA
+from rcl_interfaces.msg import SetParametersResult
 from rclpy.node import Node
 from rclpy.parameter import Parameter
-from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import CompressedImage, Image
 from std_msgs.msg import Float64, Header
 from vision_msgs.msg import Detection2DArray
 
-SENSOR_QOS = QoSProfile(reliability=ReliabilityPolicy.BEST_EFFORT,
-                        history=HistoryPolicy.KEEP_LAST, depth=1)
-LATCHED_QOS = QoSProfile(reliability=ReliabilityPolicy.RELIABLE,
-                         history=HistoryPolicy.KEEP_LAST, depth=1,
-                         durability=DurabilityPolicy.TRANSIENT_LOCAL)
 INPUTS = ('compressed', 'raw')
 
 
@@ -65,18 +59,6 @@ class _Shown:
     image_width: int
 
 
-def _descriptor(description: str, read_only: bool = False, *, float_range=None,
-                integer_range=None) -> ParameterDescriptor:
-    descriptor = ParameterDescriptor(description=description, read_only=read_only)
-    if float_range is not None:
-        descriptor.floating_point_range = [FloatingPointRange(
-            from_value=float(float_range[0]), to_value=float(float_range[1]), step=0.0)]
-    if integer_range is not None:
-        descriptor.integer_range = [IntegerRange(
-            from_value=integer_range[0], to_value=integer_range[1], step=1)]
-    return descriptor
-
-
 class BridgeNode(Node):
     """Edge bridge: pipelined offload, edge selection and failover, rqt outputs."""
 
@@ -86,7 +68,7 @@ class BridgeNode(Node):
         param = self._param
         self._input = param('input')
         if self._input not in INPUTS:
-            raise ValueError(f"input must be one of {INPUTS}, got '{self._input}'")
+            raise ConfigurationError(f"input must be one of {INPUTS}, got '{self._input}'")
         edges = parse_edges(param('edge_names'), param('edge_addresses'), param('edge_colors'),
                             param('edge_tls_ca'), param('edge_tls_cert'), param('edge_tls_key'))
         self._edges = {edge.name: edge for edge in edges}
@@ -122,17 +104,17 @@ class BridgeNode(Node):
         self._follow_state: Optional[FollowState] = None
 
         self._detections_pub = self.create_publisher(Detection2DArray, 'detections', 5)
-        self._active_pub = self.create_publisher(ActiveEdge, 'edge/active', LATCHED_QOS)
+        self._active_pub = self.create_publisher(ActiveEdge, 'edge/active', LATCHED)
         self._latency_pub = self.create_publisher(Float64, 'edge/latency', 10)
         self._debug_pub = self.create_publisher(
-            CompressedImage, 'debug_image/compressed', SENSOR_QOS)
+            CompressedImage, 'debug_image/compressed', SENSOR_DATA)
         self._diagnostics_pub = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
         self.create_subscription(FollowState, 'follow/state', self._on_follow_state, 10)
         if self._input == 'compressed':
             self.create_subscription(CompressedImage, 'camera/image_raw/compressed',
-                                     self._on_compressed, SENSOR_QOS)
+                                     self._on_compressed, SENSOR_DATA)
         else:
-            self.create_subscription(Image, 'camera/image_raw', self._on_raw, SENSOR_QOS)
+            self.create_subscription(Image, 'camera/image_raw', self._on_raw, SENSOR_DATA)
 
         self._publish_active(time.monotonic())
         self._edge_clients = {
@@ -176,9 +158,9 @@ class BridgeNode(Node):
         self._unset_defaults = {}
         for name, (description, default, read_only) in string_arrays.items():
             self.declare_parameter(name, Parameter.Type.STRING_ARRAY,
-                                   _descriptor(description, read_only))
+                                   descriptor(description, read_only))
             self._unset_defaults[name] = default
-        d = _descriptor
+        d = descriptor
         self.declare_parameters('', [
             ('input', 'compressed', d('Camera input: compressed (JPEG, sent unchanged) or raw '
                                       '(sensor_msgs/Image, JPEG-encoded with cv_bridge)', True)),
@@ -230,7 +212,7 @@ class BridgeNode(Node):
     @staticmethod
     def _detect_options(engines, class_names, max_results, min_score) -> DetectOptions:
         if not engines:
-            raise ValueError(f'engines is empty: choose from {sorted(ENGINES)}')
+            raise ConfigurationError(f'engines is empty: choose from {sorted(ENGINES)}')
         return DetectOptions(engines=tuple(engines), class_names=tuple(class_names),
                              max_results=max_results, min_score=min_score)
 
@@ -261,8 +243,9 @@ class BridgeNode(Node):
         try:
             from cv_bridge import CvBridge
         except ImportError as error:
-            raise RuntimeError('input:=raw needs cv_bridge to encode sensor_msgs/Image to JPEG '
-                               f'({error}); use input:=compressed') from None
+            raise ConfigurationError(
+                f'input:=raw needs cv_bridge to encode sensor_msgs/Image to JPEG ({error}); '
+                'use input:=compressed') from None
         bridge = CvBridge()
         return lambda image: bridge.cv2_to_compressed_imgmsg(
             bridge.imgmsg_to_cv2(image, desired_encoding='bgr8'), dst_format='jpg')
@@ -320,7 +303,7 @@ class BridgeNode(Node):
     def _on_result(self, result: DetectResult) -> None:
         now = time.monotonic()
         with self._lock:
-            if self._closing:
+            if self._closing or not self.context.ok():
                 return
             if result.request_id in self._probes:
                 sends = self._on_probe_result(result, now)
@@ -436,7 +419,7 @@ class BridgeNode(Node):
     def _on_health(self, edge: str, health: EdgeHealth, reason: str) -> None:
         now = time.monotonic()
         with self._lock:
-            if self._closing:
+            if self._closing or not self.context.ok():
                 return
             if self._health_seen.get(edge) is not health:
                 self._health_seen[edge] = health
@@ -471,6 +454,7 @@ class BridgeNode(Node):
         message.header.stamp = self.get_clock().now().to_msg()
         if active is None:
             message.color = color_msg(None)
+            message.reason = self._unreachable_reason(now)
         else:
             edge = self._edges[active]
             message.name, message.address = edge.name, edge.address
@@ -478,16 +462,26 @@ class BridgeNode(Node):
             message.latency = self._selector.statistic(active, now) or 0.0
         self._active_pub.publish(message)
 
+    def _unreachable_reason(self, now: float) -> str:
+        """Say why no edge serves, edge by edge (lock held)."""
+        return '; '.join(f'{report.name}: {report.last_error or report.health.value}'
+                         for report in self._selector.report(now))
+
     # Diagnostics and the debug image --------------------------------------------------------
 
     def _on_diagnostics_timer(self) -> None:
         now = time.monotonic()
         with self._lock:
-            if self._closing:
+            if self._closing or not self.context.ok():
                 return
             self._selector.update(now)
             self._sync_active(now, refresh=True)
             statuses = [self._bridge_status(now)] + self._edge_statuses(now)
+            if self._selector.active is None:
+                # Said again while it lasts: a robot sitting still must say why.
+                self.get_logger().error(
+                    f'no edge is reachable: {self._unreachable_reason(now)}',
+                    throttle_duration_sec=10.0)
         array = DiagnosticArray(status=statuses)
         array.header.stamp = self.get_clock().now().to_msg()
         self._diagnostics_pub.publish(array)
@@ -507,7 +501,8 @@ class BridgeNode(Node):
             'in_flight': str(self._pipeline.in_flight),
         }
         level = DiagnosticStatus.OK if active is not None else DiagnosticStatus.ERROR
-        message = f"serving from '{active}'" if active else 'no edge reachable'
+        message = f"serving from '{active}'" if active else (
+            f'no edge reachable: {self._unreachable_reason(now)}')
         return _status(f'{self.get_name()}: offload', level, message, values)
 
     def _edge_statuses(self, now: float) -> List[DiagnosticStatus]:
@@ -593,19 +588,6 @@ def _status(name: str, level: bytes, message: str, values: Dict[str, str]) -> Di
         values=[KeyValue(key=key, value=value) for key, value in values.items()])
 
 
-def main(args=None):
-    """Run the edge bridge until Ctrl-C or shutdown."""
-    rclpy.init(args=args)
-    node = None
-    try:
-        node = BridgeNode()
-        rclpy.spin(node)
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    except (EdgeConfigError, ValueError, RuntimeError) as error:
-        rclpy.logging.get_logger('edge_bridge').fatal(str(error))
-        raise SystemExit(1) from None
-    finally:
-        if node is not None:
-            node.destroy_node()
-        rclpy.try_shutdown()
+def main(args=None) -> int:
+    """Run the edge bridge until shutdown; exit 1 with one message on a refused configuration."""
+    return run_node(BridgeNode, 'edge_bridge', args, configuration_errors=(EdgeConfigError,))

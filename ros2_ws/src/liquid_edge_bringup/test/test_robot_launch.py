@@ -19,9 +19,10 @@ launch_ros = pytest.importorskip(
 from launch import LaunchDescription  # noqa: E402, I100
 from launch.actions import IncludeLaunchDescription  # noqa: E402
 from launch.launch_description_sources import PythonLaunchDescriptionSource  # noqa: E402
-from launch_probe import wait_for_messages  # noqa: E402
 import launch_testing.actions  # noqa: E402
+import launch_testing.asserts  # noqa: E402
 from liquid_edge_interfaces.msg import ActiveEdge, FollowState  # noqa: E402
+from liquid_edge_toolkit.pytest_plugin import wait_for_messages  # noqa: E402
 from rclpy.qos import qos_profile_sensor_data, QoSDurabilityPolicy, QoSProfile  # noqa: E402
 from sensor_msgs.msg import CompressedImage  # noqa: E402
 from std_msgs.msg import Bool  # noqa: E402
@@ -73,3 +74,12 @@ class TestRobotLaunch(unittest.TestCase):
             accept={'connected': lambda m: m.data, 'edge/active': lambda m: not m.reachable})
         self.assertEqual(set(received), set(topics))
         self.assertEqual(received['camera/image_raw/compressed'].format, 'jpeg')
+
+
+@launch_testing.post_shutdown_test()
+class TestCleanShutdown(unittest.TestCase):
+    """Every process stops cleanly on launch's SIGINT: exit code 0, none killed."""
+
+    def test_exit_codes(self, proc_info):
+        """No process exited with an error or had to be escalated to SIGTERM/SIGKILL."""
+        launch_testing.asserts.assertExitCodes(proc_info)

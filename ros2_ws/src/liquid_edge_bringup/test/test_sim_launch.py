@@ -18,9 +18,10 @@ launch_ros = pytest.importorskip(
 from launch import LaunchDescription  # noqa: E402, I100
 from launch.actions import IncludeLaunchDescription  # noqa: E402
 from launch.launch_description_sources import PythonLaunchDescriptionSource  # noqa: E402
-from launch_probe import wait_for_messages  # noqa: E402
 import launch_testing.actions  # noqa: E402
+import launch_testing.asserts  # noqa: E402
 from liquid_edge_interfaces.msg import ActiveEdge, FollowState  # noqa: E402
+from liquid_edge_toolkit.pytest_plugin import wait_for_messages  # noqa: E402
 from rclpy.qos import QoSDurabilityPolicy, QoSProfile  # noqa: E402
 from vision_msgs.msg import Detection2DArray  # noqa: E402
 
@@ -52,3 +53,12 @@ class TestSimLaunch(unittest.TestCase):
             timeout=120.0)
         self.assertEqual(set(received), {'detections', 'edge/active', 'follow/state'})
         self.assertIn(received['edge/active'].name, ('edge-a', 'edge-b'))
+
+
+@launch_testing.post_shutdown_test()
+class TestCleanShutdown(unittest.TestCase):
+    """Every process stops cleanly on launch's SIGINT: exit code 0, none killed."""
+
+    def test_exit_codes(self, proc_info):
+        """No process exited with an error or had to be escalated to SIGTERM/SIGKILL."""
+        launch_testing.asserts.assertExitCodes(proc_info)

@@ -12,15 +12,12 @@ import time
 from typing import List, Optional
 
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
-from rcl_interfaces.msg import (
-    FloatingPointRange, IntegerRange, ParameterDescriptor, SetParametersResult)
-import rclpy
-from rclpy.exceptions import InvalidParameterTypeException, InvalidParameterValueException
-from rclpy.executors import ExternalShutdownException
-from rclpy.logging import get_logger
+from liquid_edge_toolkit.main import run_node
+from liquid_edge_toolkit.parameters import descriptor
+from liquid_edge_toolkit.qos import SENSOR_DATA
+from rcl_interfaces.msg import SetParametersResult
 from rclpy.node import Node
 from rclpy.parameter import Parameter
-from rclpy.qos import QoSDurabilityPolicy, QoSHistoryPolicy, QoSProfile, QoSReliabilityPolicy
 from rclpy.time import Time
 from sensor_msgs.msg import CameraInfo, CompressedImage
 
@@ -30,26 +27,9 @@ from .jpeg import encode_jpeg, fit_to_size
 from .pacing import frame_period, RateMeter, RetrySchedule
 from .sources import CameraError, EndOfStream, FrameSource, make_source, SourceConfig, SOURCES
 
-#: Sensor-data QoS as the architecture fixes it: best effort, keep only the newest frame.
-SENSOR_QOS = QoSProfile(
-    history=QoSHistoryPolicy.KEEP_LAST, depth=1,
-    reliability=QoSReliabilityPolicy.BEST_EFFORT, durability=QoSDurabilityPolicy.VOLATILE)
-
 _OK = DiagnosticStatus.OK
 _WARN = DiagnosticStatus.WARN
 _ERROR = DiagnosticStatus.ERROR
-
-
-def _descriptor(description: str, read_only: bool = False, integer_range=None,
-                float_range=None) -> ParameterDescriptor:
-    descriptor = ParameterDescriptor(description=description, read_only=read_only)
-    if integer_range is not None:
-        descriptor.integer_range = [IntegerRange(
-            from_value=integer_range[0], to_value=integer_range[1], step=1)]
-    if float_range is not None:
-        descriptor.floating_point_range = [FloatingPointRange(
-            from_value=float_range[0], to_value=float_range[1], step=0.0)]
-    return descriptor
 
 
 def calibration_to_msg(calibration: CameraCalibration, frame_id: str) -> CameraInfo:
@@ -101,8 +81,8 @@ class CameraNode(Node):
                 loop=self.get_parameter('loop').value))
 
         self._image_pub = self.create_publisher(
-            CompressedImage, 'camera/image_raw/compressed', SENSOR_QOS)
-        self._info_pub = self.create_publisher(CameraInfo, 'camera/camera_info', SENSOR_QOS)
+            CompressedImage, 'camera/image_raw/compressed', SENSOR_DATA)
+        self._info_pub = self.create_publisher(CameraInfo, 'camera/camera_info', SENSOR_DATA)
         self._diagnostics_pub = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
 
         self._finished = False
@@ -118,34 +98,34 @@ class CameraNode(Node):
 
     def _declare_parameters(self) -> None:
         self.declare_parameters('', [
-            ('source', 'picamera2', _descriptor(
+            ('source', 'picamera2', descriptor(
                 f'camera source: {", ".join(sorted(SOURCES))}; ignored when the node is '
                 'given a source object (simulation)', read_only=True)),
-            ('device', '0', _descriptor(
+            ('device', '0', descriptor(
                 'V4L2 device: an index ("0") or a path ("/dev/video0")', read_only=True)),
-            ('path', '', _descriptor('video file for source:=file', read_only=True)),
-            ('loop', True, _descriptor(
+            ('path', '', descriptor('video file for source:=file', read_only=True)),
+            ('loop', True, descriptor(
                 'source:=file: restart the file at its end instead of stopping',
                 read_only=True)),
-            ('use_source_fps', False, _descriptor(
+            ('use_source_fps', False, descriptor(
                 "source:=file: publish at the file's own frame rate instead of fps",
                 read_only=True)),
-            ('width', 640, _descriptor(
+            ('width', 640, descriptor(
                 'published image width, pixels', read_only=True, integer_range=(16, 4096))),
-            ('height', 480, _descriptor(
+            ('height', 480, descriptor(
                 'published image height, pixels', read_only=True, integer_range=(16, 4096))),
-            ('fps', 15.0, _descriptor(
+            ('fps', 15.0, descriptor(
                 'publishing rate, Hz (0.1 to 90)', float_range=(0.1, 90.0))),
-            ('jpeg_quality', 80, _descriptor(
+            ('jpeg_quality', 80, descriptor(
                 'JPEG quality 1..100; 80 makes a 640x480 photo about 47 KB against 144 KB at '
                 'the original 98: a third of the radio bandwidth and transfer latency',
                 integer_range=(1, 100))),
-            ('frame_id', 'camera_optical_frame', _descriptor(
+            ('frame_id', 'camera_optical_frame', descriptor(
                 'frame_id of the images (REP-103 optical frame)')),
-            ('camera_info_file', '', _descriptor(
+            ('camera_info_file', '', descriptor(
                 'camera_calibration YAML (path or file:// URL); empty: intrinsics from '
                 'horizontal_fov', read_only=True)),
-            ('horizontal_fov', 1.085, _descriptor(
+            ('horizontal_fov', 1.085, descriptor(
                 'horizontal field of view, rad, used without a calibration file '
                 '(Raspicam v2: 62.2 deg)', read_only=True, float_range=(0.1, 3.0))),
         ])
@@ -299,23 +279,6 @@ class CameraNode(Node):
         super().destroy_node()
 
 
-def main(args=None) -> None:
-    """Run the camera node until Ctrl-C or shutdown; exit 1 with one message on bad settings."""
-    rclpy.init(args=args)
-    node = None
-    refused = False
-    try:
-        node = CameraNode()
-        rclpy.spin(node)
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    except (CalibrationError, InvalidParameterTypeException,
-            InvalidParameterValueException) as error:
-        refused = True
-        get_logger('camera').fatal(f'camera: {error}')
-    finally:
-        if node is not None:
-            node.destroy_node()
-        rclpy.try_shutdown()
-    if refused:
-        raise SystemExit(1)
+def main(args=None) -> int:
+    """Run the camera node until shutdown; exit 1 with one message on bad settings."""
+    return run_node(CameraNode, 'camera', args, configuration_errors=(CalibrationError,))

@@ -1,8 +1,7 @@
-"""Shared fixtures: real video files of a real photo, and a private rclpy context."""
+"""Shared fixtures: real video files of a real photo."""
 
 import cv2
 import pytest
-import rclpy
 from skimage import data
 
 
@@ -30,12 +29,3 @@ def make_video(tmp_path):
 def video_file(make_video):
     """Write a 20-frame 320x240 video at 30 fps; return its path."""
     return make_video('astronaut.avi', 20)
-
-
-@pytest.fixture(scope='module')
-def ros_context():
-    """Give the test module an rclpy context of its own, shut down after it."""
-    context = rclpy.Context()
-    rclpy.init(context=context)
-    yield context
-    rclpy.shutdown(context=context)

@@ -5,8 +5,10 @@ import time
 import cv2
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from liquid_edge_camera.calibration import CalibrationError
-from liquid_edge_camera.camera_node import CameraNode, SENSOR_QOS
+from liquid_edge_camera.camera_node import CameraNode
 from liquid_edge_camera.sources import Frame, FrameSource
+from liquid_edge_toolkit.pytest_plugin import spin_until
+from liquid_edge_toolkit.qos import SENSOR_DATA
 import numpy as np
 import pytest
 from rcl_interfaces.srv import SetParameters
@@ -16,14 +18,6 @@ from rclpy.node import Node
 from rclpy.parameter import Parameter
 from sensor_msgs.msg import CameraInfo, CompressedImage
 from skimage import data
-
-
-def spin_until(executor, condition, timeout):
-    """Spin until condition() holds or timeout seconds pass; return condition()."""
-    deadline = time.monotonic() + timeout
-    while not condition() and time.monotonic() < deadline:
-        executor.spin_once(timeout_sec=0.05)
-    return condition()
 
 
 def stamp_of(message):
@@ -83,8 +77,8 @@ def test_publishes_decodable_frames_at_the_asked_rate(
     executor, probe, add = harness
     images, infos = [], []
     probe.create_subscription(
-        CompressedImage, 'camera/image_raw/compressed', images.append, SENSOR_QOS)
-    probe.create_subscription(CameraInfo, 'camera/camera_info', infos.append, SENSOR_QOS)
+        CompressedImage, 'camera/image_raw/compressed', images.append, SENSOR_DATA)
+    probe.create_subscription(CameraInfo, 'camera/camera_info', infos.append, SENSOR_DATA)
     calibration = tmp_path / 'camera.yaml'
     calibration.write_text(CALIBRATION_320X240)
     add(CameraNode(context=ros_context, parameter_overrides=[
@@ -174,7 +168,7 @@ def test_given_source_replaces_the_source_parameter(ros_context, harness):
     executor, probe, add = harness
     images = []
     probe.create_subscription(
-        CompressedImage, 'camera/image_raw/compressed', images.append, SENSOR_QOS)
+        CompressedImage, 'camera/image_raw/compressed', images.append, SENSOR_DATA)
     source = AstronautSource()
     add(CameraNode(source=source, context=ros_context, parameter_overrides=[
         Parameter('source', value='simulated'), Parameter('fps', value=20.0)]))
@@ -215,7 +209,7 @@ def test_file_plays_at_its_own_rate_when_asked(ros_context, harness, make_video)
     executor, probe, add = harness
     images = []
     probe.create_subscription(
-        CompressedImage, 'camera/image_raw/compressed', images.append, SENSOR_QOS)
+        CompressedImage, 'camera/image_raw/compressed', images.append, SENSOR_DATA)
     video = make_video('long.avi', 60)
     add(CameraNode(context=ros_context, parameter_overrides=[
         Parameter('source', value='file'), Parameter('path', value=str(video)),

@@ -29,34 +29,27 @@ from liquid_edge_follow.state_machine import Directive, FollowStateMachine, Moti
 from liquid_edge_follow.tracker import choose_target, MultiObjectTracker, Track
 from liquid_edge_interfaces.msg import ActiveEdge, ArmorHit, FollowState, GimbalCommand, \
     LEDEffect
-from rcl_interfaces.msg import FloatingPointRange, IntegerRange, ParameterDescriptor, \
-    SetParametersResult
-import rclpy
-from rclpy.exceptions import InvalidParameterTypeException, InvalidParameterValueException
-from rclpy.executors import ExternalShutdownException
+from liquid_edge_toolkit.main import run_node
+from liquid_edge_toolkit.parameters import descriptor
+from liquid_edge_toolkit.qos import COMMANDS, LATCHED
+from rcl_interfaces.msg import ParameterDescriptor, SetParametersResult
 from rclpy.node import Node
 from rclpy.parameter import Parameter
-from rclpy.qos import DurabilityPolicy, qos_profile_sensor_data, QoSProfile, ReliabilityPolicy
+from rclpy.qos import qos_profile_sensor_data, QoSProfile, ReliabilityPolicy
 from rclpy.time import Time
 from sensor_msgs.msg import CameraInfo
 from std_srvs.srv import SetBool
 from vision_msgs.msg import Detection2DArray
 
-RELIABLE_1 = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE)
-LATCHED = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE,
-                     durability=DurabilityPolicy.TRANSIENT_LOCAL)
-
 
 def _descriptor(spec: ParameterSpec) -> ParameterDescriptor:
     """Build the ParameterDescriptor of one table entry, with its range."""
-    descriptor = ParameterDescriptor(description=spec.description, read_only=spec.read_only)
-    if spec.minimum is not None and isinstance(spec.default, float):
-        descriptor.floating_point_range = [FloatingPointRange(
-            from_value=float(spec.minimum), to_value=float(spec.maximum), step=0.0)]
-    elif spec.minimum is not None and isinstance(spec.default, int):
-        descriptor.integer_range = [IntegerRange(
-            from_value=int(spec.minimum), to_value=int(spec.maximum), step=1)]
-    return descriptor
+    ranged = spec.minimum is not None
+    limits = (spec.minimum, spec.maximum)
+    return descriptor(
+        spec.description, spec.read_only,
+        float_range=limits if ranged and isinstance(spec.default, float) else None,
+        integer_range=limits if ranged and isinstance(spec.default, int) else None)
 
 
 def _seconds(stamp) -> float:
@@ -93,9 +86,9 @@ class FollowNode(Node):
         self._led_sent: Optional[LedEffect] = None
         self._led_sent_at = now
 
-        self._cmd_vel_pub = self.create_publisher(Twist, 'cmd_vel', RELIABLE_1)
-        self._gimbal_pub = self.create_publisher(GimbalCommand, 'cmd_gimbal', RELIABLE_1)
-        self._led_pub = self.create_publisher(LEDEffect, 'leds/effect', RELIABLE_1)
+        self._cmd_vel_pub = self.create_publisher(Twist, 'cmd_vel', COMMANDS)
+        self._gimbal_pub = self.create_publisher(GimbalCommand, 'cmd_gimbal', COMMANDS)
+        self._led_pub = self.create_publisher(LEDEffect, 'leds/effect', COMMANDS)
         self._state_pub = self.create_publisher(FollowState, 'follow/state', 10)
         self._diagnostics_pub = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
         self.create_subscription(
@@ -331,23 +324,9 @@ class FollowNode(Node):
         self._diagnostics_pub.publish(msg)
 
 
-def main(args=None):
+def main(args=None) -> int:
     """Run the follow_target node until shutdown; exit 1 on invalid parameters."""
-    rclpy.init(args=args)
-    node = None
-    try:
-        node = FollowNode()
-        rclpy.spin(node)
-    except (InvalidParameterValueException, InvalidParameterTypeException) as error:
-        rclpy.logging.get_logger('follow_target').fatal(f'invalid parameters: {error}')
-        return 1
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    finally:
-        if node is not None:
-            node.destroy_node()
-        rclpy.try_shutdown()
-    return 0
+    return run_node(FollowNode, 'follow_target', args)
 
 
 if __name__ == '__main__':

@@ -2,26 +2,25 @@
 import os
 import subprocess
 import sys
-import time
 
 from geometry_msgs.msg import Twist
 from liquid_edge_follow.follow_node import FollowNode
 from liquid_edge_interfaces.msg import ActiveEdge, ArmorHit, FollowState, GimbalCommand, \
     LEDEffect
+from liquid_edge_toolkit.pytest_plugin import spin_until
+from liquid_edge_toolkit.qos import LATCHED
 import pytest
 import rclpy
 from rclpy.exceptions import InvalidParameterValueException
 from rclpy.executors import SingleThreadedExecutor
 from rclpy.parameter import Parameter
 from rclpy.parameter_client import AsyncParameterClient
-from rclpy.qos import DurabilityPolicy, qos_profile_sensor_data, QoSProfile, ReliabilityPolicy
+from rclpy.qos import qos_profile_sensor_data, QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import CameraInfo
 from std_srvs.srv import SetBool
 from vision_msgs.msg import Detection2D, Detection2DArray, ObjectHypothesisWithPose
 
 RELIABLE = QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE)
-LATCHED = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE,
-                     durability=DurabilityPolicy.TRANSIENT_LOCAL)
 GREEN = (0.0, 0.78, 0.33, 1.0)
 
 
@@ -93,10 +92,8 @@ class Probe:
 
     def spin_until(self, condition, timeout=10.0):
         """Spin both nodes until ``condition()`` is true; fail after ``timeout`` s."""
-        deadline = time.monotonic() + timeout
-        while not condition():
-            assert time.monotonic() < deadline, f'condition not met in {timeout} s'
-            self.executor.spin_once(timeout_sec=0.05)
+        assert spin_until(self.executor, condition, timeout), \
+            f'condition not met in {timeout} s'
 
     def state(self):
         """Last published follow state name, or None."""

@@ -16,15 +16,12 @@ from typing import Callable, List, Optional
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
 from geometry_msgs.msg import TransformStamped, Twist
 from liquid_edge_interfaces.msg import ArmorHit, GimbalCommand, LEDEffect
+from liquid_edge_toolkit.main import run_node
+from liquid_edge_toolkit.parameters import add_parameter_callbacks, descriptor
+from liquid_edge_toolkit.qos import COMMANDS, LATCHED
 from nav_msgs.msg import Odometry
-from rcl_interfaces.msg import FloatingPointRange, ParameterDescriptor, SetParametersResult
-import rclpy
-from rclpy.exceptions import InvalidParameterTypeException, InvalidParameterValueException
-from rclpy.executors import ExternalShutdownException
-from rclpy.logging import get_logger
 from rclpy.node import Node
 from rclpy.parameter import Parameter
-from rclpy.qos import QoSDurabilityPolicy, QoSProfile, QoSReliabilityPolicy
 from sensor_msgs.msg import JointState
 from std_msgs.msg import Bool, ColorRGBA
 
@@ -44,22 +41,8 @@ LINK_CHECK_PERIOD = 0.2
 #: The reconnection back-off grows from reconnect_period up to this many times it.
 RECONNECT_BACKOFF_FACTOR = 8.0
 
-#: ``connected``: reliable and transient local, so a late subscriber gets the last value.
-LATCHED_QOS = QoSProfile(
-    depth=1, reliability=QoSReliabilityPolicy.RELIABLE,
-    durability=QoSDurabilityPolicy.TRANSIENT_LOCAL)
-
 _OK = DiagnosticStatus.OK
 _ERROR = DiagnosticStatus.ERROR
-
-
-def _descriptor(description: str, read_only: bool = False,
-                float_range=None) -> ParameterDescriptor:
-    descriptor = ParameterDescriptor(description=description, read_only=read_only)
-    if float_range is not None:
-        descriptor.floating_point_range = [FloatingPointRange(
-            from_value=float_range[0], to_value=float_range[1], step=0.0)]
-    return descriptor
 
 
 def yaw_to_quaternion(yaw: float):
@@ -85,7 +68,7 @@ class DriverNode(Node):
         self._supervisor: Optional[ConnectionSupervisor] = None
         self._chassis_deadman: Optional[DeadManSwitch] = None
         self._gimbal_deadman: Optional[DeadManSwitch] = None
-        self.add_on_set_parameters_callback(self._on_set_parameters)
+        add_parameter_callbacks(self, self._check_parameter, self._apply_parameters)
         self._declare_parameters()
 
         def value(name):
@@ -97,10 +80,14 @@ class DriverNode(Node):
         self._odom_period = 1.0 / value('odom_rate')
         self._odom_frame = self._frame('odom')
         self._base_frame = self._frame('base_link')
-        self._joint_names = [self._frame('gimbal_yaw_joint'), self._frame('gimbal_pitch_joint')]
+        # Joint names match the URDF as they are (liquid_edge_description): only frames take
+        # the prefix, as robot_state_publisher's frame_prefix does.
+        self._joint_names = ['gimbal_yaw_joint', 'gimbal_pitch_joint']
         self._backend = backend if backend is not None else make_backend(
             value('backend'), BackendConfig(
                 conn_type=value('conn_type'), serial_number=value('serial_number')))
+        # Two stops on a quiet cmd_vel: the host's dead-man below and the robot's own watchdog.
+        self._backend.command_timeout = value('cmd_timeout')
         self._chassis_deadman = DeadManSwitch(value('cmd_timeout'))
         self._gimbal_deadman = DeadManSwitch(value('cmd_timeout'))
         self._led_command: Optional[LedCommand] = None
@@ -113,13 +100,13 @@ class DriverNode(Node):
 
         self._odom_pub = self.create_publisher(Odometry, 'odom', 10)
         self._joint_pub = self.create_publisher(JointState, 'joint_states', 10)
-        self._connected_pub = self.create_publisher(Bool, 'connected', LATCHED_QOS)
+        self._connected_pub = self.create_publisher(Bool, 'connected', LATCHED)
         self._hit_pub = self.create_publisher(ArmorHit, 'armor_hit', 10)
         self._diagnostics_pub = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
-        self.create_subscription(Twist, 'cmd_vel', self._on_cmd_vel, 1)
-        self.create_subscription(GimbalCommand, 'cmd_gimbal', self._on_cmd_gimbal, 1)
-        self.create_subscription(LEDEffect, 'leds/effect', self._on_led_effect, 1)
-        self.create_subscription(ColorRGBA, 'leds/color', self._on_led_color, 1)
+        self.create_subscription(Twist, 'cmd_vel', self._on_cmd_vel, COMMANDS)
+        self.create_subscription(GimbalCommand, 'cmd_gimbal', self._on_cmd_gimbal, COMMANDS)
+        self.create_subscription(LEDEffect, 'leds/effect', self._on_led_effect, COMMANDS)
+        self.create_subscription(ColorRGBA, 'leds/color', self._on_led_color, COMMANDS)
         self._tf_broadcaster = self._make_tf_broadcaster() if value('publish_tf') else None
         self._backend.on_armor_hit(self._publish_armor_hit)
         self._publish_connected(False)
@@ -138,49 +125,42 @@ class DriverNode(Node):
 
     def _declare_parameters(self) -> None:
         self.declare_parameters('', [
-            ('backend', 'sdk', _descriptor(
+            ('backend', 'sdk', descriptor(
                 f'robot backend: {", ".join(sorted(BACKENDS))}; ignored when the node is '
                 'given a backend object (simulation)', read_only=True)),
-            ('conn_type', 'rndis', _descriptor(
+            ('conn_type', 'rndis', descriptor(
                 "SDK link: rndis (USB), ap (the robot's Wi-Fi) or sta (a router)",
                 read_only=True)),
-            ('serial_number', '', _descriptor(
+            ('serial_number', '', descriptor(
                 'robot serial number (up to 14 characters); empty: the first robot found',
                 read_only=True)),
-            ('cmd_timeout', 0.3, _descriptor(
+            ('cmd_timeout', 0.3, descriptor(
                 'dead-man: seconds without cmd_vel (cmd_gimbal) before the chassis (gimbal) '
-                'stops', float_range=(0.05, 5.0))),
-            ('max_linear_speed', 1.0, _descriptor(
+                "stops; also given to the SDK with every chassis speed, so the robot's own "
+                'watchdog stops it if this node stalls', float_range=(0.05, 5.0))),
+            ('max_linear_speed', 1.0, descriptor(
                 'cap on the planar chassis speed, m/s', float_range=(0.0, 3.5))),
-            ('max_angular_speed', 3.0, _descriptor(
+            ('max_angular_speed', 3.0, descriptor(
                 'cap on the chassis yaw rate, rad/s', float_range=(0.0, 10.4))),
-            ('max_gimbal_speed', 2.0, _descriptor(
+            ('max_gimbal_speed', 2.0, descriptor(
                 'cap on each gimbal axis rate, rad/s', float_range=(0.0, 6.2))),
-            ('odom_rate', 30.0, _descriptor(
+            ('odom_rate', 30.0, descriptor(
                 'odom, joint_states and TF rate, Hz; the sim backend integrates at it',
                 read_only=True, float_range=(1.0, 100.0))),
-            ('reconnect_period', 1.0, _descriptor(
+            ('reconnect_period', 1.0, descriptor(
                 'first wait between reconnection attempts, s; doubles up to 8 times it',
                 read_only=True, float_range=(0.1, 60.0))),
-            ('tf_prefix', '', _descriptor(
-                'prefix of every frame and joint name ("robot1" gives robot1/base_link)',
+            ('tf_prefix', '', descriptor(
+                'prefix of every frame name ("robot1" gives robot1/base_link), as '
+                "robot_state_publisher's frame_prefix; joint names are not prefixed",
                 read_only=True)),
-            ('publish_tf', True, _descriptor(
+            ('publish_tf', True, descriptor(
                 'broadcast TF odom -> base_link (needs tf2_ros)', read_only=True)),
         ])
 
     def _frame(self, name: str) -> str:
         prefix = self.get_parameter('tf_prefix').value.strip('/')
         return f'{prefix}/{name}' if prefix else name
-
-    def _on_set_parameters(self, parameters: List[Parameter]) -> SetParametersResult:
-        for parameter in parameters:
-            reason = self._check_parameter(parameter)
-            if reason:
-                return SetParametersResult(successful=False, reason=reason)
-        for parameter in parameters:
-            self._apply_parameter(parameter)
-        return SetParametersResult(successful=True)
 
     def _check_parameter(self, parameter: Parameter) -> str:
         """Return why a value is refused, or '' (ranges are checked by the descriptors)."""
@@ -194,19 +174,21 @@ class DriverNode(Node):
             return f'serial_number has at most 14 characters, got {len(parameter.value)}'
         return ''
 
-    def _apply_parameter(self, parameter: Parameter) -> None:
+    def _apply_parameters(self, parameters: List[Parameter]) -> None:
         """Take a run-time change of a speed cap or of cmd_timeout into use."""
         if self._chassis_deadman is None:
-            return
-        if parameter.name == 'cmd_timeout':
-            self._chassis_deadman.timeout = parameter.value
-            self._gimbal_deadman.timeout = parameter.value
-        elif parameter.name == 'max_linear_speed':
-            self._max_linear = parameter.value
-        elif parameter.name == 'max_angular_speed':
-            self._max_angular = parameter.value
-        elif parameter.name == 'max_gimbal_speed':
-            self._max_gimbal = parameter.value
+            return  # declaring: __init__ reads the values
+        for parameter in parameters:
+            if parameter.name == 'cmd_timeout':
+                self._backend.command_timeout = parameter.value
+                self._chassis_deadman.timeout = parameter.value
+                self._gimbal_deadman.timeout = parameter.value
+            elif parameter.name == 'max_linear_speed':
+                self._max_linear = parameter.value
+            elif parameter.name == 'max_angular_speed':
+                self._max_angular = parameter.value
+            elif parameter.name == 'max_gimbal_speed':
+                self._max_gimbal = parameter.value
 
     def _make_tf_broadcaster(self):
         try:
@@ -382,23 +364,7 @@ class DriverNode(Node):
         super().destroy_node()
 
 
-def main(args=None) -> None:
-    """Run the driver until Ctrl-C or shutdown; exit 1 with one message if it cannot start."""
-    rclpy.init(args=args)
-    node = None
-    refused = False
-    try:
-        node = DriverNode()
-        rclpy.spin(node)
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    except (SdkUnavailableError, InvalidParameterTypeException,
-            InvalidParameterValueException) as error:
-        refused = True
-        get_logger('robomaster_driver').fatal(f'robomaster_driver: {error}')
-    finally:
-        if node is not None:
-            node.destroy_node()
-        rclpy.try_shutdown()
-    if refused:
-        raise SystemExit(1)
+def main(args=None) -> int:
+    """Run the driver until shutdown; exit 1 with one message if it cannot start."""
+    return run_node(DriverNode, 'robomaster_driver', args,
+                    configuration_errors=(SdkUnavailableError,))

@@ -2,7 +2,8 @@
 A recording stand-in for DJI's ``robomaster`` SDK (the robot cannot exist here).
 
 Same module layout, names and call signatures as the SDK's public API the backend uses
-(robot.Robot, chassis/gimbal/led/armor modules, led.EFFECT_* constants); every call is
+(robot.Robot, chassis/gimbal/led/armor modules, led.EFFECT_* constants; the speed commands
+keep the SDK's exact keywords, so ``timeout`` is accepted by the chassis only); every call is
 recorded in ``FakeSdk.calls`` as (name, kwargs), and the subscription callbacks are kept so a
 test can push telemetry and hit events as the robot would.
 """
@@ -52,14 +53,20 @@ class FakeSdk:
     def _make_robot_class(self):
         sdk = self
 
+        def chassis_drive_speed(x=0.0, y=0.0, z=0.0, timeout=None):
+            return sdk._recorder('chassis.drive_speed')(x=x, y=y, z=z, timeout=timeout)
+
+        def gimbal_drive_speed(pitch_speed=30.0, yaw_speed=30.0):
+            return sdk._recorder('gimbal.drive_speed')(
+                pitch_speed=pitch_speed, yaw_speed=yaw_speed)
+
         class Robot:
             def __init__(self):
-                self.chassis = types.SimpleNamespace(**{
+                self.chassis = types.SimpleNamespace(drive_speed=chassis_drive_speed, **{
                     name: sdk._recorder(f'chassis.{name}') for name in (
-                        'drive_speed', 'sub_position', 'sub_attitude', 'sub_velocity',
-                        'sub_imu')})
+                        'sub_position', 'sub_attitude', 'sub_velocity', 'sub_imu')})
                 self.gimbal = types.SimpleNamespace(
-                    drive_speed=sdk._recorder('gimbal.drive_speed'),
+                    drive_speed=gimbal_drive_speed,
                     sub_angle=sdk._recorder('gimbal.sub_angle'))
                 self.led = types.SimpleNamespace(set_led=sdk._recorder('led.set_led'))
                 self.armor = types.SimpleNamespace(

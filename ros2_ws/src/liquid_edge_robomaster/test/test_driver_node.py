@@ -9,8 +9,10 @@ from geometry_msgs.msg import Twist
 from liquid_edge_interfaces.msg import ArmorHit, LEDEffect
 from liquid_edge_robomaster.armor import ArmorHitEvent, IR
 from liquid_edge_robomaster.backends import BackendError, SdkUnavailableError, SimBackend
-from liquid_edge_robomaster.driver_node import DriverNode, LATCHED_QOS
+from liquid_edge_robomaster.driver_node import DriverNode
 from liquid_edge_robomaster.leds import LedEffect
+from liquid_edge_toolkit.pytest_plugin import spin_until
+from liquid_edge_toolkit.qos import LATCHED
 from nav_msgs.msg import Odometry
 import pytest
 from rclpy.exceptions import InvalidParameterValueException
@@ -19,14 +21,6 @@ from rclpy.node import Node
 from rclpy.parameter import Parameter
 from rclpy.qos import QoSDurabilityPolicy, QoSProfile, QoSReliabilityPolicy
 from std_msgs.msg import Bool
-
-
-def spin_until(executor, condition, timeout):
-    """Spin until condition() holds or timeout seconds pass; return condition()."""
-    deadline = time.monotonic() + timeout
-    while not condition() and time.monotonic() < deadline:
-        executor.spin_once(timeout_sec=0.02)
-    return condition()
 
 
 def stamp_seconds(msg):
@@ -166,7 +160,7 @@ def test_connected_is_latched_for_a_late_subscriber(ros_context, harness):
     assert harness.spin_until(lambda: harness.connected and harness.connected[-1])
     late = []
     harness.probe.create_subscription(Bool, 'connected', lambda msg: late.append(msg.data),
-                                      LATCHED_QOS)
+                                      LATCHED)
     assert harness.spin_until(lambda: late)
     assert late == [True]
 
@@ -226,6 +220,29 @@ def test_sdk_backend_gets_converted_commands(ros_context, harness, monkeypatch):
     call = fake_sdk.calls_named('chassis.drive_speed')[0]
     assert call['x'] == pytest.approx(0.4)
     assert call['z'] == pytest.approx(math.degrees(1.0))
+
+
+def test_stalled_driver_leaves_the_robot_a_timeout_to_stop_on(ros_context, harness, monkeypatch):
+    fake_sdk = FakeSdk().install(monkeypatch)
+    driver = harness.add(DriverNode(context=ros_context, parameter_overrides=[
+        Parameter('backend', value='sdk'), Parameter('cmd_timeout', value=0.25)]))
+    assert harness.spin_until(lambda: harness.connected and harness.connected[-1])
+
+    def last_moving_command(speed):
+        moving = [call for call in fake_sdk.calls_named('chassis.drive_speed')
+                  if call['x'] == pytest.approx(speed)]
+        return moving[-1] if moving else None
+
+    harness.cmd_vel.publish(twist(vx=0.4))
+    assert harness.spin_until(lambda: last_moving_command(0.4))
+    # The driver stalls here (nothing spins it, so no dead-man tick of this process follows):
+    # the command the robot holds must carry its own stop.
+    assert last_moving_command(0.4)['timeout'] == 0.25
+
+    assert driver.set_parameters([Parameter('cmd_timeout', value=0.5)])[0].successful
+    harness.cmd_vel.publish(twist(vx=0.2))
+    assert harness.spin_until(lambda: last_moving_command(0.2))
+    assert last_moving_command(0.2)['timeout'] == 0.5
 
 
 def test_missing_sdk_is_one_clear_error(ros_context, monkeypatch):

@@ -25,6 +25,7 @@ def fake_sdk(monkeypatch):
 def backend(fake_sdk):
     """Return an SdkBackend connected over rndis to the stand-in."""
     backend = SdkBackend(BackendConfig(conn_type='rndis', serial_number='3JKCH8800100UB'))
+    backend.command_timeout = 0.3
     backend.connect()
     return backend
 
@@ -63,11 +64,13 @@ def test_twist_becomes_drive_speed_in_sdk_frame_and_degrees(fake_sdk, backend):
     assert call['x'] == 0.5
     assert call['y'] == -0.2
     assert call['z'] == pytest.approx(-math.degrees(0.5))  # CCW in ROS is negative z in the SDK
+    assert call['timeout'] == 0.3  # the SDK stops the wheels by itself after it
 
 
 def test_stop_sends_zero_speed(fake_sdk, backend):
     backend.stop()
-    assert fake_sdk.calls_named('chassis.drive_speed') == [{'x': 0.0, 'y': 0.0, 'z': 0.0}]
+    assert fake_sdk.calls_named('chassis.drive_speed') == [
+        {'x': 0.0, 'y': 0.0, 'z': 0.0, 'timeout': 0.3}]
 
 
 def test_gimbal_rates_become_drive_speed_degrees(fake_sdk, backend):
@@ -123,6 +126,7 @@ def test_commands_without_link_are_backend_errors(fake_sdk):
 
 def test_disconnect_stops_and_closes(fake_sdk, backend):
     backend.disconnect()
-    assert fake_sdk.calls_named('chassis.drive_speed') == [{'x': 0.0, 'y': 0.0, 'z': 0.0}]
+    assert fake_sdk.calls_named('chassis.drive_speed') == [
+        {'x': 0.0, 'y': 0.0, 'z': 0.0, 'timeout': 0.3}]
     assert fake_sdk.calls_named('robot.close') == [{}]
     assert not backend.is_connected

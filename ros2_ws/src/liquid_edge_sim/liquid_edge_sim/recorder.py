@@ -13,9 +13,9 @@ from geometry_msgs.msg import Twist
 from liquid_edge_interfaces.msg import ActiveEdge, FollowState, LEDEffect
 from liquid_edge_sim.metrics import (DetectionSample, EdgeSample, LedSample, OutageEvent,
                                      StateSample, Timeline, TruthSample, VelocitySample)
+from liquid_edge_toolkit.qos import LATCHED
 from rclpy.node import Node
-from rclpy.qos import (DurabilityPolicy, qos_profile_sensor_data, QoSProfile,
-                       ReliabilityPolicy)
+from rclpy.qos import qos_profile_sensor_data, QoSProfile, ReliabilityPolicy
 from rclpy.time import Time
 from sensor_msgs.msg import CompressedImage
 from std_msgs.msg import Float64
@@ -24,8 +24,6 @@ from vision_msgs.msg import Detection2DArray
 _RELIABLE = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
 # A frame whose detections have not come back after this long never will.
 _UNANSWERED_AFTER_NS = 5_000_000_000
-_LATCHED = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE,
-                      durability=DurabilityPolicy.TRANSIENT_LOCAL)
 
 
 @dataclass
@@ -65,7 +63,7 @@ class ClosedLoopRecorder(Node):
         self._started = time.monotonic()
         self._edge = ('', (0.5, 0.5, 0.5))
         self.create_subscription(FollowState, 'follow/state', self._on_state, _RELIABLE)
-        self.create_subscription(ActiveEdge, 'edge/active', self._on_active_edge, _LATCHED)
+        self.create_subscription(ActiveEdge, 'edge/active', self._on_active_edge, LATCHED)
         self.create_subscription(Float64, 'edge/latency', self._on_latency, _RELIABLE)
         self.create_subscription(Detection2DArray, 'detections', self._on_detections,
                                  _RELIABLE)

@@ -15,11 +15,10 @@ from liquid_edge_camera.camera_node import CameraNode
 from liquid_edge_sim.render import CameraModel
 from liquid_edge_sim.sim_camera import DEFAULT_CAMERA_TILT, GroundTruthFrame, SimCameraSource
 from liquid_edge_sim.world import default_world, World
+from liquid_edge_toolkit.main import run_node
+from liquid_edge_toolkit.parameters import descriptor
 from nav_msgs.msg import Odometry
-from rcl_interfaces.msg import (FloatingPointRange, IntegerRange, ParameterDescriptor,
-                                SetParametersResult)
-import rclpy
-from rclpy.executors import ExternalShutdownException
+from rcl_interfaces.msg import SetParametersResult
 from rclpy.time import Time
 from sensor_msgs.msg import JointState
 from vision_msgs.msg import Detection2D, Detection2DArray, ObjectHypothesisWithPose
@@ -68,18 +67,14 @@ class SimCameraNode(CameraNode):
     def __init__(self, world: Optional[World] = None, **kwargs):
         self._sim_source = SimCameraSource(world if world is not None else default_world())
         super().__init__(source=self._sim_source, **kwargs)
-        self.declare_parameter('world_seed', 0, ParameterDescriptor(
-            description="seed of the default scene's walks (ignored when given a world)",
-            read_only=True, integer_range=[IntegerRange(from_value=0, to_value=2**31 - 1,
-                                                        step=1)]))
-        self.declare_parameter('camera_tilt', DEFAULT_CAMERA_TILT, ParameterDescriptor(
-            description='upward tilt of the camera with the gimbal at rest, rad (the S1 '
-                        'camera looks up at a standing person from 0.3 m)',
-            floating_point_range=[FloatingPointRange(from_value=-1.0, to_value=1.0, step=0.0)]))
-        self.declare_parameter('mount_height', 0.3, ParameterDescriptor(
-            description='camera height above the floor, m',
-            read_only=True,
-            floating_point_range=[FloatingPointRange(from_value=0.05, to_value=2.0, step=0.0)]))
+        self.declare_parameter('world_seed', 0, descriptor(
+            "seed of the default scene's walks (ignored when given a world)", read_only=True,
+            integer_range=(0, 2**31 - 1)))
+        self.declare_parameter('camera_tilt', DEFAULT_CAMERA_TILT, descriptor(
+            'upward tilt of the camera with the gimbal at rest, rad (the S1 camera looks up '
+            'at a standing person from 0.3 m)', float_range=(-1.0, 1.0)))
+        self.declare_parameter('mount_height', 0.3, descriptor(
+            'camera height above the floor, m', read_only=True, float_range=(0.05, 2.0)))
         self.add_on_set_parameters_callback(self._on_set_sim_parameters)
         if world is None:
             self._sim_source.world = default_world(self.get_parameter('world_seed').value)
@@ -133,16 +128,6 @@ class SimCameraNode(CameraNode):
             truth, self.get_parameter('frame_id').value, self._sim_source.camera))
 
 
-def main(args=None) -> None:
-    """Run the simulated camera until Ctrl-C or shutdown."""
-    rclpy.init(args=args)
-    node = None
-    try:
-        node = SimCameraNode()
-        rclpy.spin(node)
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    finally:
-        if node is not None:
-            node.destroy_node()
-        rclpy.try_shutdown()
+def main(args=None) -> int:
+    """Run the simulated camera until shutdown."""
+    return run_node(SimCameraNode, 'camera', args)

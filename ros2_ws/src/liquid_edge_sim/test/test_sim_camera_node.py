@@ -1,10 +1,10 @@
 import math
-import time
 
 from geometry_msgs.msg import Quaternion
 from liquid_edge_sim.people import astronaut_cutout
 from liquid_edge_sim.sim_camera_node import SimCameraNode, yaw_from_quaternion
 from liquid_edge_sim.world import Person, WalkingPath, Waypoint, World
+from liquid_edge_toolkit.pytest_plugin import spin_until
 from nav_msgs.msg import Odometry
 import pytest
 import rclpy
@@ -45,13 +45,6 @@ def graph(context):
     executor.shutdown()
     camera.destroy_node()
     probe.destroy_node()
-
-
-def spin_until(executor, condition, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while not condition() and time.monotonic() < deadline:
-        executor.spin_once(timeout_sec=0.05)
-    return condition()
 
 
 def last_centre_x(received):

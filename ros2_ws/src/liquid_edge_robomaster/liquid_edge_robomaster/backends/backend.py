@@ -6,7 +6,7 @@ Units are SI and frames REP-103/105 on this side; each backend converts for its 
 
 import abc
 import dataclasses
-from typing import Callable
+from typing import Callable, Optional
 
 from ..armor import ArmorHitEvent
 from ..chassis import ChassisVelocity, STOP
@@ -36,6 +36,11 @@ ArmorHitCallback = Callable[[ArmorHitEvent], None]
 
 class RobotBackend(abc.ABC):
     """A Robomaster: connect, drive, point the gimbal, light the LEDs, report hits and state."""
+
+    #: Seconds the robot's own watchdog lets a chassis speed command run before it stops the
+    #: wheels, so a stalled host cannot leave it driving; None: the robot has no such watchdog.
+    #: The driver sets it to its ``cmd_timeout``.
+    command_timeout: Optional[float] = None
 
     @abc.abstractmethod
     def connect(self) -> None:

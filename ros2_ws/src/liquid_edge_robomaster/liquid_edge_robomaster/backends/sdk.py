@@ -3,8 +3,14 @@ The real S1 through DJI's ``robomaster`` SDK, imported lazily.
 
 Every call is the SDK's public API: ``robot.Robot().initialize(conn_type=..., sn=...)``,
 ``chassis.drive_speed``, ``gimbal.drive_speed``, ``led.set_led``, ``armor.sub_hit_event`` and
-the chassis/gimbal subscriptions that give odometry. The link counts as lost when no telemetry
-arrived for :data:`TELEMETRY_TIMEOUT` seconds (the SDK itself only logs a failed heartbeat).
+the chassis/gimbal subscriptions that give odometry.
+
+Every chassis speed carries ``timeout`` (the driver's ``cmd_timeout``), as robomaster_ros's
+``chassis.timeout``: the SDK then stops the wheels by itself when no newer speed follows in
+time, from its own timer thread, so a stalled executor or a blocked driver thread cannot leave
+the robot driving. The SDK's gimbal speed command takes no timeout; the driver's dead-man stops
+the gimbal. The link counts as lost when no telemetry arrived for :data:`TELEMETRY_TIMEOUT`
+seconds (the SDK itself only logs a failed heartbeat).
 """
 
 import logging
@@ -87,7 +93,7 @@ class SdkBackend(RobotBackend):
         if robot is None:
             return
         try:
-            robot.chassis.drive_speed(x=0.0, y=0.0, z=0.0)
+            robot.chassis.drive_speed(x=0.0, y=0.0, z=0.0, timeout=self.command_timeout)
             robot.close()
         except Exception:  # noqa: B902 - the link may already be gone; closing is best effort
             pass
@@ -105,7 +111,8 @@ class SdkBackend(RobotBackend):
 
     def drive(self, velocity: ChassisVelocity) -> None:
         speed = to_sdk_speed(velocity)
-        self._require_robot().chassis.drive_speed(x=speed.x, y=speed.y, z=speed.z)
+        self._require_robot().chassis.drive_speed(
+            x=speed.x, y=speed.y, z=speed.z, timeout=self.command_timeout)
 
     def gimbal_speed(self, rates: GimbalRates) -> None:
         pitch_speed, yaw_speed = gimbal_to_sdk_speed(rates)

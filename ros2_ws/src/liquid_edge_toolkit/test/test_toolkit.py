@@ -1,0 +1,135 @@
+"""run_node's exit codes, the descriptor builder and the pytest plugin's spin_until."""
+
+import os
+import signal
+import subprocess
+import sys
+
+from liquid_edge_toolkit.parameters import descriptor
+from liquid_edge_toolkit.pytest_plugin import lifecycle_state, spin_until
+from liquid_edge_toolkit.qos import LATCHED, SENSOR_DATA
+from rclpy.executors import SingleThreadedExecutor
+from rclpy.node import Node
+from rclpy.qos import DurabilityPolicy, ReliabilityPolicy
+
+
+# run_node runs in a child process: rclpy's global context must not outlive a test here
+# (the flake8 test forks workers, which must not inherit live rcl handles).
+RUN_NODE = """
+import sys
+import rclpy
+from rclpy.lifecycle import LifecycleNode, TransitionCallbackReturn
+from rclpy.node import Node
+from liquid_edge_toolkit.main import declare_autostart, run_node
+from liquid_edge_toolkit.parameters import ConfigurationError
+
+
+class Stopping(Node):
+    def __init__(self, action):
+        super().__init__('toolkit_probe')
+        self.create_timer(0.01, action)
+
+    def destroy_node(self):
+        print('destroyed')
+        super().destroy_node()
+
+
+class Refusing(LifecycleNode):
+    def __init__(self):
+        super().__init__('toolkit_lifecycle_probe')
+        declare_autostart(self)
+
+    def on_configure(self, state):
+        return TransitionCallbackReturn.FAILURE
+
+
+def refuse():
+    raise ConfigurationError('max_speed must be positive')
+
+
+def fail():
+    raise RuntimeError('a bug')
+
+
+makers = {'refuse': refuse, 'stop': lambda: Stopping(rclpy.shutdown),
+          'fail': lambda: Stopping(fail), 'refuse_configure': Refusing}
+sys.exit(run_node(makers[sys.argv[1]], 'probe', args=sys.argv[2:]))
+"""
+
+
+def run_node_in_child(case, *arguments):
+    """Run run_node on one of RUN_NODE's cases; return the finished process."""
+    return subprocess.run([sys.executable, '-c', RUN_NODE, case, *arguments],
+                          env={**os.environ}, capture_output=True, text=True, timeout=60)
+
+
+def test_configuration_error_while_building_exits_1():
+    finished = run_node_in_child('refuse')
+    assert finished.returncode == 1
+    assert 'FATAL' in finished.stderr and 'max_speed must be positive' in finished.stderr
+
+
+def test_shutdown_during_spin_exits_0_and_destroys_the_node():
+    finished = run_node_in_child('stop')
+    assert finished.returncode == 0, finished.stderr
+    assert 'destroyed' in finished.stdout
+    assert 'Traceback' not in finished.stderr
+
+
+def test_run_time_error_is_not_reported_as_configuration():
+    finished = run_node_in_child('fail')
+    assert finished.returncode == 1
+    assert 'RuntimeError: a bug' in finished.stderr and 'FATAL' not in finished.stderr
+
+
+def test_lifecycle_node_refusing_to_configure_at_autostart_exits_1():
+    finished = run_node_in_child('refuse_configure')
+    assert finished.returncode == 1
+    assert 'refused to configure or activate' in finished.stderr
+
+
+def test_without_autostart_it_waits_unconfigured_and_sigint_exits_0(ros_context):
+    child = subprocess.Popen(
+        [sys.executable, '-c', RUN_NODE, 'refuse_configure', '--ros-args', '-p',
+         'autostart:=false', '-r', '__ns:=/toolkit_test'],
+        env={**os.environ}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    executor = SingleThreadedExecutor(context=ros_context)
+    probe = Node('lifecycle_probe', context=ros_context)
+    executor.add_node(probe)
+    try:
+        assert lifecycle_state(probe, executor, '/toolkit_test/toolkit_lifecycle_probe',
+                               timeout=30.0) == 'unconfigured'
+    finally:
+        child.send_signal(signal.SIGINT)
+        _, stderr = child.communicate(timeout=30)
+        executor.shutdown()
+        probe.destroy_node()
+    assert child.returncode == 0, stderr
+    assert 'Traceback' not in stderr
+
+
+def test_descriptor_carries_ranges_and_read_only():
+    built = descriptor('speed', True, float_range=(0, 2))
+    assert built.read_only and built.description == 'speed'
+    assert (built.floating_point_range[0].from_value,
+            built.floating_point_range[0].to_value) == (0.0, 2.0)
+    assert descriptor('count', integer_range=(1, 8)).integer_range[0].to_value == 8
+
+
+def test_profiles_say_what_they_carry():
+    assert SENSOR_DATA.reliability == ReliabilityPolicy.BEST_EFFORT and SENSOR_DATA.depth == 1
+    assert LATCHED.durability == DurabilityPolicy.TRANSIENT_LOCAL
+
+
+def test_spin_until_is_bounded_and_reports(ros_context):
+    executor = SingleThreadedExecutor(context=ros_context)
+    node = Node('spin_probe', context=ros_context)
+    executor.add_node(node)
+    ticks = []
+    node.create_timer(0.01, lambda: ticks.append(1))
+    try:
+        assert spin_until(executor, lambda: len(ticks) >= 3)
+        assert not spin_until(executor, lambda: False, timeout=0.1)
+    finally:
+        executor.shutdown()
+        node.destroy_node()
