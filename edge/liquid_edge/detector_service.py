@@ -11,6 +11,7 @@ from typing import Protocol
 
 import grpc
 from liquid_edge import translation
+from liquid_edge.appearance import AppearanceDescriber, DESCRIBED_CLASSES
 from liquid_edge.detect_options import ENGINE_NAMES, options_from_legacy, options_from_v1
 from liquid_edge.detect_options import select_detections
 from liquid_edge.detection import Detection, detection_in_full_image, ModelInfo
@@ -54,7 +55,8 @@ class DetectorServicer:
     """Serves one engine through ``liquidedge.v1.Detector`` and its original service."""
 
     def __init__(self, engine: int, pool: DetectorPool[ImageDetector], identity: EdgeIdentity,
-                 metrics: EdgeMetrics, max_pixels: int, *, accepts_grayscale: bool = False):
+                 metrics: EdgeMetrics, max_pixels: int, *, accepts_grayscale: bool = False,
+                 describer: AppearanceDescriber | None = None):
         self._engine = engine
         self._engine_name = ENGINE_NAMES[engine]
         self._pool = pool
@@ -65,6 +67,10 @@ class DetectorServicer:
         self._reduction = pool.sample.input_reduction
         self._model = translation.model_info_to_v1(pool.sample.model_info)
         self._edge = translation.identity_to_v1(identity)
+        # Appearance needs colour: a backend that decodes grayscale gives no descriptor.
+        self._describer = None if accepts_grayscale else describer
+        self._appearance_model = (translation.model_info_to_v1(describer.model_info)
+                                  if self._describer is not None else None)
 
     def _run(self, jpeg: bytes, context: grpc.ServicerContext, *, grayscale: bool) -> _Result:
         start = time.perf_counter()
@@ -89,8 +95,15 @@ class DetectorServicer:
             result = self._run(request.jpeg, context, grayscale=self._accepts_grayscale)
         except Exception as error:  # noqa: B902 (domain errors become statuses)
             abort_on_domain_error(context, error)
+        selected = select_detections(result.detections, options)
         detections = [translation.detection_to_v1(d, self._engine, result.width, result.height)
-                      for d in select_detections(result.detections, options)]
+                      for d in selected]
+        if self._describer is not None:
+            described = [i for i, d in enumerate(selected) if d.class_name in DESCRIBED_CLASSES]
+            vectors = self._describer.describe(result.image, [selected[i] for i in described],
+                                               scale=result.image.shape[1] / result.width)
+            for index, vector in zip(described, vectors):
+                detections[index].appearance.extend(vector.tolist())
         timings = v1.StageTimings(decode_ms=result.decode_s * 1000,
                                   inference_ms=result.inference_s * 1000,
                                   total_ms=(time.perf_counter() - start) * 1000)
@@ -98,7 +111,8 @@ class DetectorServicer:
             request_id=request.request_id, client_timestamp_ns=request.client_timestamp_ns,
             image_width=result.width, image_height=result.height, detections=detections,
             backends=[v1.BackendStatus(engine=self._engine, code=0, model=self._model,
-                                       timings=timings)],
+                                       timings=timings,
+                                       appearance_model=self._appearance_model)],
             timings=timings, edge=self._edge, partial=False)
 
     def detect_legacy(self, request: legacy_pb2.ObjectDetectionRequest,

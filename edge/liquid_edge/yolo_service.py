@@ -10,6 +10,7 @@ import tempfile
 
 import cv2
 
+from liquid_edge.appearance import AppearanceDescriber, HsHistogramDescriber, OnnxReidDescriber
 from liquid_edge.cli import add_worker_arguments, positive_int, service_parser
 from liquid_edge.cli import settings_from_args
 from liquid_edge.detector_pool import DetectorPool
@@ -31,8 +32,13 @@ log = logging.getLogger(__name__)
 
 
 def build_yolo_server(settings: ServerSettings, identity: EdgeIdentity, *, max_pixels: int,
-                      load: Callable[[], YoloDetector], workers: int = 1) -> EdgeServer:
-    """Return a (not yet started) YOLO server with ``workers`` detectors built by ``load``."""
+                      load: Callable[[], YoloDetector], workers: int = 1,
+                      describer: AppearanceDescriber | None = None) -> EdgeServer:
+    """Return a (not yet started) YOLO server with ``workers`` detectors built by ``load``.
+
+    Its person detections carry ``describer``'s appearance vectors (default: colour
+    histograms).
+    """
     metrics = EdgeMetrics()
     loaded = 0
 
@@ -56,7 +62,8 @@ def build_yolo_server(settings: ServerSettings, identity: EdgeIdentity, *, max_p
                                     'runtime': pool.sample.model_info.runtime,
                                     'device': pool.sample.model_info.device,
                                     'workers': workers})
-    servicer = DetectorServicer(v1.ENGINE_YOLO, pool, identity, metrics, max_pixels)
+    servicer = DetectorServicer(v1.ENGINE_YOLO, pool, identity, metrics, max_pixels,
+                                describer=describer or HsHistogramDescriber())
     return EdgeServer('yolodetection', settings, metrics,
                       detector_bindings(servicer, v1.ENGINE_YOLO))
 
@@ -103,6 +110,10 @@ def main(argv: list[str] | None = None) -> None:
                        help='quantise the model to int8 at start, calibrated on the JPEG/PNG '
                             'photos in DIR (onnxruntime on the CPU only): about twice as fast '
                             'on CPUs with VNNI, detections move slightly (default: float)')
+    model.add_argument('--reid-model', type=Path, metavar='X.onnx',
+                       help='appearance of each person from this ONNX re-identification '
+                            'network (input N x 3 x H x W, RGB, ImageNet-normalised), batched '
+                            'per frame (default: colour histograms)')
     add_worker_arguments(parser, 'YOLO detectors')
     args = parser.parse_args(argv)
     settings, identity = settings_from_args(parser, args)
@@ -137,8 +148,10 @@ def main(argv: list[str] | None = None) -> None:
                                  threads=args.opencv_threads)
 
         try:
+            describer = (OnnxReidDescriber(args.reid_model, args.opencv_threads)
+                         if args.reid_model is not None else None)
             server = build_yolo_server(settings, identity, max_pixels=args.max_pixels,
-                                       load=load, workers=args.workers)
+                                       load=load, workers=args.workers, describer=describer)
         except (ValueError, FileNotFoundError) as error:
             parser.error(str(error))
         server.serve_until_signalled()
