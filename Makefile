@@ -3,6 +3,8 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eo pipefail -c
 ENV := source ./env.sh
 DEMO_DURATION ?= 60
+DEMO_SCENARIO ?= default
+DEMO_SEED ?= 0
 
 .PHONY: setup test test-ros test-top bench demo clean
 
@@ -30,7 +32,7 @@ bench: setup
 
 demo: setup
 	$(ENV) && python -m liquid_edge_sim.demo --duration $(DEMO_DURATION) --out out \
-	  --params-file config/robot.yaml
+	  --scenario $(DEMO_SCENARIO) --seed $(DEMO_SEED) --params-file config/robot.yaml
 
 clean:
 	rm -rf ros2_ws/build ros2_ws/install ros2_ws/log out

@@ -13,6 +13,7 @@ from geometry_msgs.msg import Twist
 from liquid_edge_interfaces.msg import ActiveEdge, FollowState, LEDEffect
 from liquid_edge_sim.metrics import (DetectionSample, EdgeSample, LedSample, OutageEvent,
                                      StateSample, Timeline, TruthSample, VelocitySample)
+from liquid_edge_sim.world import TARGET_ID
 from rclpy.node import Node
 from rclpy.qos import (DurabilityPolicy, qos_profile_sensor_data, QoSProfile,
                        ReliabilityPolicy)
@@ -51,14 +52,14 @@ class ClosedLoopRecorder(Node):
     """Records the run's timeline; `t` of every sample is seconds since this node started."""
 
     def __init__(self, image_size: tuple[int, int] = (640, 480), frame_period: float = 0.25,
-                 **kwargs):
+                 target_id: str = TARGET_ID, **kwargs):
         """Subscribe to everything the metrics and the GIF need (image_size in px)."""
         super().__init__('closed_loop_recorder', **kwargs)
         if not frame_period > 0.0:
             raise ValueError(f'frame_period must be > 0 s, got {frame_period}')
         if min(image_size) <= 0:
             raise ValueError(f'image_size must be positive, got {image_size}')
-        self.timeline = Timeline(image_size=tuple(image_size))
+        self.timeline = Timeline(image_size=tuple(image_size), target_id=target_id)
         self.frames: list[ViewFrame] = []
         self._frames_by_stamp: dict[int, ViewFrame] = {}
         self._frame_period = frame_period
@@ -89,7 +90,8 @@ class ClosedLoopRecorder(Node):
         self.timeline.states.append(StateSample(
             self.now(), msg.state_name, msg.horizontal_error, msg.distance_error,
             (box.center.position.x, box.center.position.y, box.size_x, box.size_y)
-            if box.size_x > 0.0 and box.size_y > 0.0 else None))
+            if box.size_x > 0.0 and box.size_y > 0.0 else None,
+            msg.target_id, msg.match_score))
 
     def _on_active_edge(self, msg: ActiveEdge) -> None:
         self.timeline.edges.append(EdgeSample(self.now(), msg.name, msg.reachable))
@@ -123,7 +125,8 @@ class ClosedLoopRecorder(Node):
         self.timeline.truths.append(TruthSample(
             self.now(), Time.from_msg(msg.header.stamp).nanoseconds,
             {d.id: (d.bbox.center.position.x, d.bbox.center.position.y, d.bbox.size_x,
-                    d.bbox.size_y) for d in msg.detections}))
+                    d.bbox.size_y) for d in msg.detections},
+            {d.id: d.results[0].pose.pose.position.z for d in msg.detections if d.results}))
 
     def _on_image(self, msg: CompressedImage) -> None:
         now = self.now()

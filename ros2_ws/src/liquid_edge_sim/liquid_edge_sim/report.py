@@ -5,7 +5,6 @@ from pathlib import Path
 import cv2
 from liquid_edge_sim.metrics import FOLLOW, Summary, Timeline
 from liquid_edge_sim.recorder import ViewFrame
-from liquid_edge_sim.world import TARGET_ID
 # A bare Figure draws with Agg: no pyplot, no display needed on CI or over SSH.
 from matplotlib.figure import Figure
 import numpy as np
@@ -22,6 +21,13 @@ def write_summary(summary: Summary, path: Path) -> None:
     path.write_text(json.dumps(summary.as_dict(), indent=2) + '\n')
 
 
+def write_timeline_rows(rows: list[dict], path: Path) -> None:
+    """timeline.jsonl: one JSON object per follow-state sample (metrics.timeline_rows)."""
+    with path.open('w') as stream:
+        for row in rows:
+            stream.write(json.dumps(row, separators=(',', ':')) + '\n')
+
+
 def write_timeline_plot(timeline: Timeline, end: float, path: Path) -> None:
     """timeline.png: errors, state, latency and active edge over time, outages marked."""
     figure = Figure(figsize=(10, 9))
@@ -29,8 +35,9 @@ def write_timeline_plot(timeline: Timeline, end: float, path: Path) -> None:
     states = timeline.states
     following = [s for s in states if s.state == FOLLOW]
     width = timeline.image_size[0]
-    truth = [(t.t, t.people[TARGET_ID][0] / width - 0.5) for t in timeline.truths
-             if TARGET_ID in t.people]
+    target = timeline.target_id
+    truth = [(t.t, t.people[target][0] / width - 0.5) for t in timeline.truths
+             if target in t.people]
     axes[0].plot([t for t, _ in truth], [e for _, e in truth], ',', color='0.6',
                  label='true (target in view)')
     axes[0].plot([s.t for s in following], [s.horizontal_error for s in following], '.',
