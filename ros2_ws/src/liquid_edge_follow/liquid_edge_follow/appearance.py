@@ -5,7 +5,8 @@ Descriptors come from the edge (liquidedge.v1 `Detection.appearance`, through th
 `detections/described`): L2-normalised vectors of one kind, so the cosine similarity of two
 is their dot product, 1 for the same look. A gallery keeps up to `size` of them, taken only
 when the caller is sure they show the target; its similarity to a new vector is the best
-match, so several poses (front, side, near, far) each count.
+matches (the mean of the best `top` of them), so several poses (front, side, near, far) each
+count while a single stray descriptor cannot vouch for a stranger on its own.
 """
 from collections import deque
 from typing import Deque, Optional
@@ -23,11 +24,14 @@ def similarity(a: np.ndarray, b: np.ndarray) -> float:
 class Gallery:
     """The last `size` descriptors confirmed to show one person."""
 
-    def __init__(self, size: int = 30):
+    def __init__(self, size: int = 30, top: int = 3):
         """Start empty; `size` >= 1 descriptors are kept, oldest dropped first."""
         if size < 1:
             raise ValueError(f'gallery size must be >= 1, got {size}')
+        if top < 1:
+            raise ValueError(f'top must be >= 1, got {top}')
         self._vectors: Deque[np.ndarray] = deque(maxlen=size)
+        self._top = top
 
     def __len__(self) -> int:
         """Return how many descriptors the gallery holds."""
@@ -45,10 +49,14 @@ class Gallery:
         self._vectors.append(vector)
 
     def similarity(self, vector: Optional[np.ndarray]) -> Optional[float]:
-        """Return the best similarity of `vector` to the gallery; None if either is empty."""
+        """
+        Return how well `vector` matches: the mean of its best `top` similarities.
+
+        All of them while the gallery holds fewer; None if either is empty or of another kind.
+        """
         if vector is None or not self._vectors:
             return None
         if vector.shape != self._vectors[0].shape:
             return None
-        scores = np.stack(self._vectors) @ vector
-        return float(min(max(float(scores.max()), 0.0), 1.0))
+        scores = np.sort(np.stack(self._vectors) @ vector)[-self._top:]
+        return float(min(max(float(scores.mean()), 0.0), 1.0))

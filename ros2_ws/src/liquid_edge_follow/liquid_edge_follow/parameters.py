@@ -90,7 +90,7 @@ PARAMETERS: Tuple[ParameterSpec, ...] = (
                   'Least appearance similarity (0..1) for a detection to continue a track',
                   0.0, 1.0),
     ParameterSpec('gallery_size', 30, "Descriptors kept of the target's look", 1, 1000),
-    ParameterSpec('gallery_similarity', 0.85,
+    ParameterSpec('gallery_similarity', 0.9,
                   "Least match (0..1) for a sighting to join the target's gallery", 0.0, 1.0),
     ParameterSpec('keep_similarity', 0.6,
                   "Below this match (0..1) the target's track is someone else", 0.0, 1.0),

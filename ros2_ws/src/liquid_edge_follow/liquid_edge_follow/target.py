@@ -13,7 +13,8 @@ target to steer by, or None.
   person took over the track while two crossed) stops being the target.
 - After a loss, `same_target` (default) re-acquires only a person whose look matches the
   gallery (at least `reacquire_similarity`, and clearly better than anyone else in view, by
-  `reacquire_margin`), seen in at least two frames in a row; nobody else, however large.
+  `reacquire_margin`), seen in at least two frames in a row and overlapping nobody (a box
+  that holds part of someone else has a mixed look); nobody else, however large.
   `largest` takes the largest person again, the original "follow anyone" behaviour. Without
   descriptors (an edge that sends none), `same_target` re-acquires nobody: stop and search
   rather than follow a stranger.
@@ -38,7 +39,7 @@ class IdentityConfig:
 
     policy: str = SAME_TARGET
     gallery_size: int = 30
-    gallery_similarity: float = 0.85     # a match this good (or better) feeds the gallery
+    gallery_similarity: float = 0.9      # a match this good (or better) feeds the gallery
     keep_similarity: float = 0.6         # below this the target's track is someone else
     reacquire_similarity: float = 0.85   # least gallery match to re-acquire after a loss
     reacquire_margin: float = 0.05       # ... ahead of the second-best person in view
@@ -137,7 +138,8 @@ class TargetIdentity:
         scored.sort(key=lambda pair: pair[0], reverse=True)
         best_score, best = scored[0]
         runner_up = scored[1][0] if len(scored) > 1 else 0.0
-        if best_score >= self.config.reacquire_similarity and \
+        alone = not any(other is not best and other.box.overlaps(best.box) for other in seen)
+        if best_score >= self.config.reacquire_similarity and alone and \
                 best_score - runner_up >= self.config.reacquire_margin and best.hits >= 2:
             return best
         return None

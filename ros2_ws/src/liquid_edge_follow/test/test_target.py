@@ -36,8 +36,8 @@ class Scene:
         return self.identity.update(tracks, 'person', self.stamp)
 
 
-def test_gallery_keeps_the_last_descriptors_and_scores_the_best_match():
-    gallery = Gallery(size=2)
+def test_gallery_keeps_the_last_descriptors_and_scores_the_best_matches():
+    gallery = Gallery(size=2, top=1)
     assert gallery.similarity(look(ORANGE)) is None
     gallery.add(look(BLUE))
     gallery.add(look(ORANGE))
@@ -48,6 +48,11 @@ def test_gallery_keeps_the_last_descriptors_and_scores_the_best_match():
     with pytest.raises(ValueError):
         gallery.add(np.ones(4, np.float32) / 2.0)
     assert similarity(look(ORANGE), look(ORANGE)) == pytest.approx(1.0)
+    # With top 2, one matching descriptor among strangers is not enough.
+    gallery = Gallery(size=3, top=2)
+    for vector in (look(ORANGE), look(BLUE), look((0.0, 1.0, 0.0))):
+        gallery.add(vector)
+    assert gallery.similarity(look(ORANGE)) < 0.7
 
 
 def test_first_acquisition_is_the_largest_person_of_the_class():
@@ -104,6 +109,19 @@ def test_same_target_reacquires_only_a_matching_look_never_the_largest():
     view = scene.frame(person(500, 120, 300, appearance=BLUE), person(62, appearance=ORANGE))
     assert view.box.center_x == 62 and view.track.track_id != target.track.track_id
     assert view.match_score == pytest.approx(1.0)
+
+
+def test_a_matching_look_that_overlaps_someone_is_not_reacquired():
+    scene = Scene(timeout=0.3)
+    scene.frame(person(200, appearance=ORANGE))
+    for _ in range(5):
+        scene.frame(person(500, 120, 300, appearance=BLUE))
+    # She comes back half in front of the blue person: her box holds part of him.
+    for _ in range(3):
+        assert scene.frame(person(500, 120, 300, appearance=BLUE),
+                           person(450, appearance=ORANGE)) is None
+    view = scene.frame(person(500, 120, 300, appearance=BLUE), person(300, appearance=ORANGE))
+    assert view is not None and view.box.center_x == 300
 
 
 def test_same_target_without_descriptors_reacquires_nobody():
