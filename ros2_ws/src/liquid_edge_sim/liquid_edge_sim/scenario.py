@@ -1,7 +1,9 @@
 """
-Scenarios as data: a YAML file says who walks where, whom the robot must follow, and when
-edges fail. `load_scenario` reads one by name (config/scenarios/<name>.yaml) or by path and
-validates it; `Scenario.world(seed)` builds the world, the seed jittering the walks.
+Scenarios as data: who walks where, whom the robot must follow, when edges fail.
+
+A YAML file says it all. `load_scenario` reads one by name (config/scenarios/<name>.yaml)
+or by path and validates it; `Scenario.world(seed)` builds the world, the seed jittering
+the walks.
 
 Schema (README, "Scenarios"): ``description``; ``target`` (a person's id); ``robot`` (start
 pose ``x``, ``y`` m, ``yaw`` rad in the scenario's frame; the people are placed relative to
@@ -140,7 +142,8 @@ def scenario_from_dict(document: Any, name: str) -> Scenario:
     position_jitter = _number(jitter, 'position', 0.15, 'jitter', minimum=0.0)
     pause_jitter = _number(jitter, 'pause', 0.3, 'jitter', minimum=0.0)
     if pause_jitter >= 1.0:
-        raise ValueError(f'jitter.pause must be < 1 (a fraction of each pause), got {pause_jitter}')
+        raise ValueError(
+            f'jitter.pause must be < 1 (a fraction of each pause), got {pause_jitter}')
     outages = []
     for i, item in enumerate(_list(doc, 'outages')):
         where = f'outages[{i}]'

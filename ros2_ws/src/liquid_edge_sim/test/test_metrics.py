@@ -64,8 +64,10 @@ def test_people_in_frame_counts_the_frame_edge_and_nearer_people():
 
 def run(target_visible, followed, step=0.1):
     """
-    Build a timeline: per 0.1 s step, whether the target is in view, and whom the robot
-    follows ('t' target, 'd' distractor, '-' nobody, in follow; 's' searching).
+    Return the identity figures of a made-up run, one character per 0.1 s step.
+
+    `target_visible`: '1' in view, '0' not; `followed`: 't' target, 'd' distractor,
+    '-' nobody (in follow), 's' searching.
     """
     target_in = (300.0, 240.0, 100.0, 200.0)
     target_out = (-300.0, 240.0, 100.0, 200.0)
