@@ -42,7 +42,7 @@ class TrackerConfig:
     max_size_ratio: float = 1.5        # centroid fallback: larger / smaller box height
     min_appearance: float = 0.6        # least descriptor similarity to continue a track
     appearance_weight: float = 1.0     # cost per unit of (1 - similarity)
-    velocity_gain: float = 0.5         # alpha-beta filter: share of a new velocity taken
+    velocity_gain: float = 0.3         # alpha-beta filter: share of a new velocity taken
 
     def __post_init__(self):
         """Refuse settings that would never match or never drop a track."""
@@ -148,9 +148,9 @@ class MultiObjectTracker:
             # The first velocity of a track is measured, later ones filtered.
             gain = 1.0 if track.hits <= 1 and track.velocity_x == track.velocity_y == 0.0 \
                 else self.config.velocity_gain
-            # A walking person crosses at most a few box widths a second in the image; a
-            # larger jump is a detection's noise (or a mismatch), not motion.
-            limit = 4.0 * box.width
+            # Walking across the view at 1 m/s is about 1.5 box widths a second; a larger
+            # jump is a detection's noise (boxes jitter by pixels at 10 fps), not motion.
+            limit = 2.0 * box.width
             measured_x = max(-limit, min(limit, (box.center_x - start_x) / elapsed))
             measured_y = max(-limit, min(limit, (box.center_y - track.box.center_y) / elapsed))
             track.velocity_x += gain * (measured_x - track.velocity_x)

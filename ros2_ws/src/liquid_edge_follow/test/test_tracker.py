@@ -103,10 +103,10 @@ def look(*values):
 def test_walking_person_is_found_where_the_prediction_says_not_where_she_was():
     # 150 px/s to the right at 5 fps: the third frame's box overlaps the prediction only.
     tracker = MultiObjectTracker(TrackerConfig(max_centroid_distance=0.1))
-    first = tracker.update([person(100, 240)], 0.0)[0].track_id
-    tracker.update([person(130, 240)], 0.2)
-    tracker.update([person(160, 240)], 0.4)
-    tracks = tracker.update([person(205, 240)], 0.7)   # one frame late: 45 px in 0.3 s
+    first = tracker.update([person(100, 240, 100)], 0.0)[0].track_id
+    tracker.update([person(130, 240, 100)], 0.2)
+    tracker.update([person(160, 240, 100)], 0.4)
+    tracks = tracker.update([person(205, 240, 100)], 0.7)   # a frame late: 45 px in 0.3 s
     assert [t.track_id for t in tracks] == [first]
     assert tracks[0].velocity_x == pytest.approx(150.0, rel=0.2)
 
