@@ -32,7 +32,8 @@ class StateSample:
     """
     follow/state: state name, the target's box (None: none) and the errors measured on it.
 
-    `track_id` and `match_score` are the followed track and its appearance match (0..1).
+    `track_id` and `match_score` are the followed track and its appearance match (0..1);
+    `coasting`: the box is a prediction, the target was not seen in the latest frame.
     """
 
     t: float
@@ -42,6 +43,7 @@ class StateSample:
     target_box: Optional[Box] = None
     track_id: str = ''
     match_score: float = 0.0
+    coasting: bool = False
 
 
 @dataclass(frozen=True)

@@ -81,7 +81,8 @@ def annotate(frame: ViewFrame) -> np.ndarray:
     """
     Draw on the robot's view (BGR) what the robot knew.
 
-    The edge's detections in its colour, the followed target in yellow, the image centre,
+    The edge's detections in its colour, the followed target in yellow with its track id and
+    appearance match (a thin orange box while it coasts on the prediction), the image centre,
     and a banner with time, state, edge and latency.
     """
     image = cv2.imdecode(np.frombuffer(frame.jpeg, np.uint8), cv2.IMREAD_COLOR)
@@ -90,8 +91,15 @@ def annotate(frame: ViewFrame) -> np.ndarray:
     edge_bgr = tuple(int(255 * c) for c in reversed(frame.edge_rgb))
     for box in frame.boxes:
         _draw_box(image, box, edge_bgr, 2)
-    if frame.state == FOLLOW and frame.target_box is not None:
-        _draw_box(image, frame.target_box, (0, 255, 255), 3)
+    if frame.target_box is not None:
+        coasting = frame.coasting or frame.state != FOLLOW
+        color = (0, 140, 255) if coasting else (0, 255, 255)
+        _draw_box(image, frame.target_box, color, 1 if coasting else 3)
+        cx, cy, w, h = frame.target_box
+        label = f'{frame.track_id or "target"} {frame.match_score:.2f}' + (
+            ' predicted' if coasting else '')
+        cv2.putText(image, label, (int(cx - w / 2), max(int(cy - h / 2) - 6, 40)),
+                    cv2.FONT_HERSHEY_SIMPLEX, 0.5, color, 2)
     height, width = image.shape[:2]
     cv2.line(image, (width // 2, height - 20), (width // 2, height - 1), (255, 255, 255), 1)
     latency = '-' if frame.latency is None else f'{1000.0 * frame.latency:.0f} ms'
