@@ -40,7 +40,7 @@ class IdentityConfig:
     policy: str = SAME_TARGET
     gallery_size: int = 30
     gallery_similarity: float = 0.9      # a match this good (or better) feeds the gallery
-    keep_similarity: float = 0.6         # below this the target's track is someone else
+    keep_similarity: float = 0.75        # below this the target's track is someone else
     reacquire_similarity: float = 0.85   # least gallery match to re-acquire after a loss
     reacquire_margin: float = 0.05       # ... ahead of the second-best person in view
 

@@ -40,7 +40,7 @@ class TrackerConfig:
     iou_threshold: float = 0.3         # least overlap for an IoU match
     max_centroid_distance: float = 1.0  # centroid fallback gate, in box diagonals
     max_size_ratio: float = 1.5        # centroid fallback: larger / smaller box height
-    min_appearance: float = 0.6        # least descriptor similarity to continue a track
+    min_appearance: float = 0.7        # least descriptor similarity to continue a track
     appearance_weight: float = 1.0     # cost per unit of (1 - similarity)
     velocity_gain: float = 0.3         # alpha-beta filter: share of a new velocity taken
 
