@@ -125,10 +125,14 @@ class MultiObjectTracker:
         """
         tracks = list(self._tracks.values())
         predictions = [t.predicted(stamp, ego) for t in tracks]
-        pairs = dict(self._associate(tracks, predictions, boxes))
+        # A box that overlaps another holds part of that person too: its look is mixed.
+        crowded = [any(k != j and other.class_name == box.class_name and box.overlaps(other)
+                       for k, other in enumerate(boxes)) for j, box in enumerate(boxes)]
+        pairs = dict(self._associate(tracks, predictions, boxes, crowded))
         for track_index, track in enumerate(tracks):
             if track_index in pairs:
-                self._matched(track, boxes[pairs[track_index]], stamp, ego)
+                self._matched(track, boxes[pairs[track_index]], stamp, ego,
+                              crowded[pairs[track_index]])
                 continue
             track.missed += 1
             track.hits = 0
@@ -141,8 +145,9 @@ class MultiObjectTracker:
                 self._tracks[track_id] = Track(track_id, box, stamp, appearance=box.appearance)
         return self.tracks
 
-    def _matched(self, track: Track, box: Box, stamp: float, ego: Optional[EgoShift]) -> None:
-        """Move a track to its new box: velocity filter, smoothed descriptor."""
+    def _matched(self, track: Track, box: Box, stamp: float, ego: Optional[EgoShift],
+                 crowded: bool) -> None:
+        """Move a track to its new box: velocity filter, smoothed descriptor (not crowded)."""
         elapsed = stamp - track.last_seen
         if elapsed > 0.0:
             start_x = ego(track.box.center_x, track.last_seen) if ego else track.box.center_x
@@ -156,7 +161,7 @@ class MultiObjectTracker:
             measured_y = max(-limit, min(limit, (box.center_y - track.box.center_y) / elapsed))
             track.velocity_x += gain * (measured_x - track.velocity_x)
             track.velocity_y += gain * (measured_y - track.velocity_y)
-        if box.appearance is not None:
+        if box.appearance is not None and not crowded:
             if track.appearance is None or track.appearance.shape != box.appearance.shape:
                 track.appearance = box.appearance
             else:
@@ -168,13 +173,11 @@ class MultiObjectTracker:
         track.hits += 1
 
     def _associate(self, tracks: Sequence[Track], predictions: Sequence[Box],
-                   boxes: Sequence[Box]) -> Iterable:
+                   boxes: Sequence[Box], crowded: Sequence[bool]) -> Iterable:
         """Yield (track index, box index) pairs of the cheapest allowed global assignment."""
         if not tracks or not boxes:
             return
         cost = np.full((len(tracks), len(boxes)), _FORBIDDEN)
-        crowded = [any(k != j and other.class_name == box.class_name and box.overlaps(other)
-                       for k, other in enumerate(boxes)) for j, box in enumerate(boxes)]
         for i, (track, predicted) in enumerate(zip(tracks, predictions)):
             for j, box in enumerate(boxes):
                 cost[i, j] = self._pair_cost(predicted, box, track.appearance, crowded[j])

@@ -155,3 +155,5 @@ def test_an_overlapped_detection_is_ranked_by_its_look_not_refused_for_it():
                     Box('person', 250, 250, 70, 170, 0.9, blue)], 0.1)
     assert tracker.get(first.track_id).missed == 0
     assert tracker.get(first.track_id).box.center_x == 205
+    # The mixed look does not become the track's look.
+    assert tracker.get(first.track_id).appearance == pytest.approx(orange)
