@@ -147,9 +147,14 @@ class MultiObjectTracker:
 
     def _matched(self, track: Track, box: Box, stamp: float, ego: Optional[EgoShift],
                  crowded: bool) -> None:
-        """Move a track to its new box: velocity filter, smoothed descriptor (not crowded)."""
+        """
+        Move a track to its new box: velocity filter, smoothed descriptor.
+
+        A crowded box (overlapping another) changes neither: half hidden, its centre moves
+        with the one in front, not with the person, and its look is mixed.
+        """
         elapsed = stamp - track.last_seen
-        if elapsed > 0.0:
+        if elapsed > 0.0 and not crowded:
             start_x = ego(track.box.center_x, track.last_seen) if ego else track.box.center_x
             # The first velocity of a track is measured, later ones filtered.
             gain = 1.0 if track.hits <= 1 and track.velocity_x == track.velocity_y == 0.0 \

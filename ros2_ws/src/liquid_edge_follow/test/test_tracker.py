@@ -155,5 +155,6 @@ def test_an_overlapped_detection_is_ranked_by_its_look_not_refused_for_it():
                     Box('person', 250, 250, 70, 170, 0.9, blue)], 0.1)
     assert tracker.get(first.track_id).missed == 0
     assert tracker.get(first.track_id).box.center_x == 205
-    # The mixed look does not become the track's look.
+    # The mixed look does not become the track's look, nor the shift its velocity.
     assert tracker.get(first.track_id).appearance == pytest.approx(orange)
+    assert tracker.get(first.track_id).velocity_x == 0.0
