@@ -10,8 +10,7 @@ target to steer by, or None.
   gallery of its descriptors, added only on confident, unambiguous matches: the detection
   looks like the gallery (or the gallery is new) and no other detection overlaps it.
 - A track whose look turns clearly unlike the gallery (below `keep_similarity`: another
-  person took over the track while two crossed) stops being the target; not while its box
-  overlaps someone else's, whose colours it then holds too.
+  person took over the track while two crossed) stops being the target.
 - After a loss, `same_target` (default) re-acquires only a person whose look matches the
   gallery (at least `reacquire_similarity`, and clearly better than anyone else in view, by
   `reacquire_margin`), seen in at least two frames in a row and overlapping nobody (a box
@@ -103,9 +102,7 @@ class TargetIdentity:
         current = next((t for t in tracks if t.track_id == self.track_id), None)
         if current is not None and current.missed == 0:
             score = self.gallery.similarity(current.box.appearance)
-            crowded = any(other is not current and other.box.overlaps(current.box)
-                          for other in seen)
-            if score is not None and score < self.config.keep_similarity and not crowded:
+            if score is not None and score < self.config.keep_similarity:
                 current = None      # someone else continued the target's track
             else:
                 self.match_score = score

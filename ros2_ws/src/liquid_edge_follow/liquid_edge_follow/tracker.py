@@ -13,8 +13,7 @@ predicted boxes: a detection joins the track it overlaps most (IoU); when nothin
 of very different heights never match without overlap, and when both carry a descriptor,
 one that looks too unlike the track (below ``min_appearance``) never continues it, while a
 better look lowers the cost. A detection that overlaps another one holds part of that
-person too, so its look is mixed: it is not refused for its look, only ranked by it. A
-track lives while it is matched at least once every ``timeout`` seconds of detection time;
+person too: it never changes the track's look or velocity. A track lives while it is matched at least once every ``timeout`` seconds of detection time;
 time, not a frame count, so "lost" means the same at 2 fps and at 30 fps.
 """
 from dataclasses import dataclass, replace
@@ -128,7 +127,7 @@ class MultiObjectTracker:
         # A box that overlaps another holds part of that person too: its look is mixed.
         crowded = [any(k != j and other.class_name == box.class_name and box.overlaps(other)
                        for k, other in enumerate(boxes)) for j, box in enumerate(boxes)]
-        pairs = dict(self._associate(tracks, predictions, boxes, crowded))
+        pairs = dict(self._associate(tracks, predictions, boxes))
         for track_index, track in enumerate(tracks):
             if track_index in pairs:
                 self._matched(track, boxes[pairs[track_index]], stamp, ego,
@@ -178,20 +177,20 @@ class MultiObjectTracker:
         track.hits += 1
 
     def _associate(self, tracks: Sequence[Track], predictions: Sequence[Box],
-                   boxes: Sequence[Box], crowded: Sequence[bool]) -> Iterable:
+                   boxes: Sequence[Box]) -> Iterable:
         """Yield (track index, box index) pairs of the cheapest allowed global assignment."""
         if not tracks or not boxes:
             return
         cost = np.full((len(tracks), len(boxes)), _FORBIDDEN)
         for i, (track, predicted) in enumerate(zip(tracks, predictions)):
             for j, box in enumerate(boxes):
-                cost[i, j] = self._pair_cost(predicted, box, track.appearance, crowded[j])
+                cost[i, j] = self._pair_cost(predicted, box, track.appearance)
         for i, j in zip(*linear_sum_assignment(cost)):
             if cost[i, j] < _FORBIDDEN:
                 yield int(i), int(j)
 
     def _pair_cost(self, previous: Box, current: Box,
-                   appearance: Optional[np.ndarray] = None, crowded: bool = False) -> float:
+                   appearance: Optional[np.ndarray] = None) -> float:
         """Cost of matching a predicted box and a detection: motion, size, then appearance."""
         if previous.class_name != current.class_name:
             return _FORBIDDEN
@@ -199,7 +198,7 @@ class MultiObjectTracker:
         if appearance is not None and current.appearance is not None \
                 and appearance.shape == current.appearance.shape:
             match = similarity(appearance, current.appearance)
-            if match < self.config.min_appearance and not crowded:
+            if match < self.config.min_appearance:
                 return _FORBIDDEN
             look = self.config.appearance_weight * (1.0 - match)
         motion = self._motion_cost(previous, current)

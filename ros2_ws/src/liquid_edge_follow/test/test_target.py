@@ -148,15 +148,6 @@ def test_a_track_taken_over_by_another_look_stops_being_the_target():
     assert scene.frame(person(205, appearance=BLUE)) is None
 
 
-def test_a_mixed_look_while_someone_overlaps_her_keeps_the_target():
-    scene = Scene()
-    target = scene.frame(person(200, appearance=ORANGE))
-    scene.tracker.config = TrackerConfig(min_appearance=0.0, timeout=0.5)
-    view = scene.frame(person(205, appearance=(0.5, 0.2, 0.5)),
-                       person(250, 70, 170, appearance=BLUE))
-    assert view.track.track_id == target.track.track_id and not view.coasting
-
-
 def test_forget_then_the_largest_is_acquired_and_select_picks_a_track():
     scene = Scene(timeout=0.3)
     scene.frame(person(200, appearance=ORANGE), person(500, 120, 300, appearance=BLUE))

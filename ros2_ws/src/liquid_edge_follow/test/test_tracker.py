@@ -145,8 +145,8 @@ def test_a_detection_that_looks_unlike_a_track_does_not_continue_it():
     assert tracker.get(first.track_id).missed == 0
 
 
-def test_an_overlapped_detection_is_ranked_by_its_look_not_refused_for_it():
-    tracker = MultiObjectTracker(TrackerConfig(min_appearance=0.8))
+def test_an_overlapped_detection_changes_neither_look_nor_velocity():
+    tracker = MultiObjectTracker(TrackerConfig(min_appearance=0.5))
     orange, blue = look(1.0, 0.1, 0.0), look(0.0, 0.1, 1.0)
     mixed = look(0.6, 0.1, 0.5)
     first = tracker.update([Box('person', 200, 240, 60, 150, 0.9, orange)], 0.0)[0]
