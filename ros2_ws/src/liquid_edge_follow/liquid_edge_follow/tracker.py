@@ -13,8 +13,9 @@ predicted boxes: a detection joins the track it overlaps most (IoU); when nothin
 of very different heights never match without overlap, and when both carry a descriptor,
 one that looks too unlike the track (below ``min_appearance``) never continues it, while a
 better look lowers the cost. A detection that overlaps another one holds part of that
-person too: it never changes the track's look or velocity. A track lives while it is matched at least once every ``timeout`` seconds of detection time;
-time, not a frame count, so "lost" means the same at 2 fps and at 30 fps.
+person too: it never changes the track's look or velocity. A track lives while it is
+matched at least once every ``timeout`` seconds of detection time; time, not a frame count,
+so "lost" means the same at 2 fps and at 30 fps.
 """
 from dataclasses import dataclass, replace
 import itertools
