@@ -3,6 +3,8 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eo pipefail -c
 ENV := source ./env.sh
 DEMO_DURATION ?= 60
+DEMO_SCENARIO ?= default
+DEMO_SEED ?= 0
 
 .PHONY: setup test test-ros test-top bench demo clean
 
@@ -24,13 +26,15 @@ test-ros:
 test-top:
 	$(ENV) && python -m pytest tests
 
-# Figures, not pass/fail: the edge services, then the bridge against real edges.
+# Figures, not pass/fail: the edge services, the bridge against real edges, then whom the
+# robot follows per scenario x 5 seeds and what the identity costs.
 bench: setup
-	$(ENV) && python benchmarks/bench_edge.py && python benchmarks/bench_bridge.py
+	$(ENV) && python benchmarks/bench_edge.py && python benchmarks/bench_bridge.py && \
+	  python benchmarks/bench_follow.py
 
 demo: setup
 	$(ENV) && python -m liquid_edge_sim.demo --duration $(DEMO_DURATION) --out out \
-	  --params-file config/robot.yaml
+	  --scenario $(DEMO_SCENARIO) --seed $(DEMO_SEED) --params-file config/robot.yaml
 
 clean:
 	rm -rf ros2_ws/build ros2_ws/install ros2_ws/log out

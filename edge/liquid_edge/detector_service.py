@@ -13,6 +13,7 @@ from typing import Protocol
 
 import grpc
 from liquid_edge import translation
+from liquid_edge.appearance import AppearanceDescriber, DESCRIBED_CLASSES
 from liquid_edge.detect_options import ENGINE_NAMES, options_from_legacy_backend
 from liquid_edge.detect_options import options_from_v1
 from liquid_edge.detect_options import select_detections
@@ -64,7 +65,8 @@ class DetectorServicer:
     """Serves one engine through ``liquidedge.v1.Detector`` and its original service."""
 
     def __init__(self, engine: int, detectors: Detectors, identity: EdgeIdentity,
-                 metrics: EdgeMetrics, max_pixels: int, *, accepts_grayscale: bool = False):
+                 metrics: EdgeMetrics, max_pixels: int, *, accepts_grayscale: bool = False,
+                 describer: AppearanceDescriber | None = None):
         self._engine = engine
         self._engine_name = ENGINE_NAMES[engine]
         self._detectors = detectors
@@ -75,6 +77,10 @@ class DetectorServicer:
         self._reduction = detectors.sample.input_reduction
         self._model = translation.model_info_to_v1(detectors.sample.model_info)
         self._edge = translation.identity_to_v1(identity)
+        # Appearance needs colour: a backend that decodes grayscale gives no descriptor.
+        self._describer = None if accepts_grayscale else describer
+        self._appearance_model = (translation.model_info_to_v1(describer.model_info)
+                                  if self._describer is not None else None)
 
     def _run(self, jpeg: bytes, context: grpc.ServicerContext, robot: str, *,
              grayscale: bool) -> _Result:
@@ -108,8 +114,15 @@ class DetectorServicer:
                                grayscale=self._accepts_grayscale)
         except Exception as error:  # noqa: B902 (domain errors become statuses)
             abort_on_domain_error(context, error)
+        selected = select_detections(result.detections, options)
         detections = [translation.detection_to_v1(d, self._engine, result.width, result.height)
-                      for d in select_detections(result.detections, options)]
+                      for d in selected]
+        if self._describer is not None:
+            described = [i for i, d in enumerate(selected) if d.class_name in DESCRIBED_CLASSES]
+            vectors = self._describer.describe(result.image, [selected[i] for i in described],
+                                               scale=result.image.shape[1] / result.width)
+            for index, vector in zip(described, vectors):
+                detections[index].appearance.extend(vector.tolist())
         timings = v1.StageTimings(decode_ms=result.decode_s * 1000,
                                   inference_ms=result.inference_s * 1000,
                                   total_ms=(time.perf_counter() - start) * 1000)
@@ -117,7 +130,8 @@ class DetectorServicer:
             request_id=request.request_id, client_timestamp_ns=request.client_timestamp_ns,
             image_width=result.width, image_height=result.height, detections=detections,
             backends=[v1.BackendStatus(engine=self._engine, code=0, model=self._model,
-                                       timings=timings)],
+                                       timings=timings,
+                                       appearance_model=self._appearance_model)],
             timings=timings, edge=self._edge, partial=False)
 
     def detect_legacy(self, request: legacy_pb2.FaceDetectionRequest

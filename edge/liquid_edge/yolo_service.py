@@ -13,6 +13,7 @@ import tempfile
 
 import cv2
 
+from liquid_edge.appearance import AppearanceDescriber, HsHistogramDescriber, OnnxReidDescriber
 from liquid_edge.cli import add_worker_arguments, positive_int, service_parser
 from liquid_edge.cli import settings_from_args
 from liquid_edge.detector_service import detector_bindings, DetectorServicer
@@ -56,8 +57,12 @@ log = logging.getLogger(__name__)
 def build_yolo_server(settings: ServerSettings, identity: EdgeIdentity, *, max_pixels: int,
                       load: Callable[[], YoloDetector], workers: int = 1,
                       max_batch: int | None = None,
-                      batch_window_s: float = DEFAULT_BATCH_WINDOW_MS / 1000) -> EdgeServer:
+                      batch_window_s: float = DEFAULT_BATCH_WINDOW_MS / 1000,
+                      describer: AppearanceDescriber | None = None) -> EdgeServer:
     """Return a (not yet started) YOLO server with ``workers`` detectors built by ``load``.
+
+    Its person detections carry ``describer``'s appearance vectors (default: colour
+    histograms).
 
     ``max_batch`` None = DEFAULT_MAX_BATCH if the model takes batches on a GPU, else 1.
     """
@@ -83,7 +88,8 @@ def build_yolo_server(settings: ServerSettings, identity: EdgeIdentity, *, max_p
     log.info('model loaded', extra={'model': info.name, 'version': info.version,
                                     'runtime': info.runtime, 'device': info.device,
                                     'workers': workers, 'max_batch': max_batch})
-    servicer = DetectorServicer(v1.ENGINE_YOLO, batching, identity, metrics, max_pixels)
+    servicer = DetectorServicer(v1.ENGINE_YOLO, batching, identity, metrics, max_pixels,
+                                describer=describer or HsHistogramDescriber())
     return EdgeServer('yolodetection', settings, metrics,
                       detector_bindings(servicer, v1.ENGINE_YOLO))
 
@@ -143,6 +149,10 @@ def main(argv: list[str] | None = None) -> None:
                        help='quantise the model to int8 at start, calibrated on the JPEG/PNG '
                             'photos in DIR (onnxruntime on the CPU only): about twice as fast '
                             'on CPUs with VNNI, detections move slightly (default: float)')
+    model.add_argument('--reid-model', type=Path, metavar='X.onnx',
+                       help='appearance of each person from this ONNX re-identification '
+                            'network (input N x 3 x H x W, RGB, ImageNet-normalised), batched '
+                            'per frame (default: colour histograms)')
     add_worker_arguments(parser, 'YOLO detectors, each running frames or batches of them',
                          workers_help='default: CPU cores; 1 with --device cuda',
                          threads_help='default: 1; CPU cores with --device cuda')
@@ -203,9 +213,12 @@ def main(argv: list[str] | None = None) -> None:
                                  threads=threads)
 
         try:
+            describer = (OnnxReidDescriber(args.reid_model, threads)
+                         if args.reid_model is not None else None)
             server = build_yolo_server(settings, identity, max_pixels=args.max_pixels,
                                        load=load, workers=workers, max_batch=args.max_batch,
-                                       batch_window_s=args.batch_window_ms / 1000)
+                                       batch_window_s=args.batch_window_ms / 1000,
+                                       describer=describer)
         except (ValueError, FileNotFoundError) as error:
             parser.error(str(error))
         server.serve_until_signalled()

@@ -2,7 +2,8 @@
 ROS node `edge_bridge`: camera JPEGs to the best edge, detections back, rqt outputs.
 
 camera/image_raw/compressed (or camera/image_raw with input:=raw) → gRPC Detect on the active
-edge → `detections`, `edge/latency`; `edge/active` (latched) names the edge serving the robot,
+edge → `detections`, `detections/described` (the same with appearance descriptors, for
+follow_target), `edge/latency`; `edge/active` (latched) names the edge serving the robot,
 grey and unreachable when none does, so the follower stops on its detection timeout.
 The frame path never decodes the JPEG; the annotated `debug_image/compressed` is drawn on its
 own thread, only while someone subscribes.
@@ -13,7 +14,8 @@ import time
 from typing import Dict, List, Optional, Tuple
 
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
-from liquid_edge_bridge.conversions import color_msg, detections_to_msg
+from liquid_edge_bridge.conversions import color_msg, described_detections_to_msg, \
+    detections_to_msg
 from liquid_edge_bridge.debug_image import Overlay, render_debug_image
 from liquid_edge_bridge.detections import Detection
 from liquid_edge_bridge.edge_client import (DetectOptions, DetectResult, EdgeClient, ENGINES,
@@ -22,7 +24,7 @@ from liquid_edge_bridge.edge_config import EdgeConfigError, parse_edges
 from liquid_edge_bridge.edge_selector import EdgeHealth, EdgeSelector, SelectionPolicy
 from liquid_edge_bridge.frame_pipeline import FramePipeline, InFlight
 from liquid_edge_bridge.sliding_window import SlidingWindow
-from liquid_edge_interfaces.msg import ActiveEdge, FollowState
+from liquid_edge_interfaces.msg import ActiveEdge, DescribedDetections, FollowState
 from liquid_edge_toolkit.main import run_node
 from liquid_edge_toolkit.parameters import ConfigurationError, descriptor
 from liquid_edge_toolkit.qos import LATCHED, SENSOR_DATA
@@ -104,6 +106,8 @@ class BridgeNode(Node):
         self._follow_state: Optional[FollowState] = None
 
         self._detections_pub = self.create_publisher(Detection2DArray, 'detections', 5)
+        self._described_pub = self.create_publisher(
+            DescribedDetections, 'detections/described', 5)
         self._active_pub = self.create_publisher(ActiveEdge, 'edge/active', LATCHED)
         self._latency_pub = self.create_publisher(Float64, 'edge/latency', 10)
         self._debug_pub = self.create_publisher(
@@ -374,6 +378,8 @@ class BridgeNode(Node):
         frame = sent.request.frame
         answer = result.answer
         self._detections_pub.publish(detections_to_msg(frame.header, answer.detections))
+        self._described_pub.publish(described_detections_to_msg(
+            frame.header, answer.detections, answer.descriptor))
         round_trip = now - sent.sent_at
         self._latency_pub.publish(Float64(data=round_trip))
         self._published.add(now, round_trip)

@@ -1,8 +1,9 @@
 """Detections and edge identity as ROS messages (vision_msgs, liquid_edge_interfaces)."""
-from typing import Iterable, Optional, Tuple
+from typing import Iterable, Optional, Sequence, Tuple
 
 from liquid_edge_bridge.detections import Detection
 from liquid_edge_bridge.edge_config import GREY
+from liquid_edge_interfaces.msg import DescribedDetections
 from std_msgs.msg import ColorRGBA, Header
 from vision_msgs.msg import Detection2D, Detection2DArray, ObjectHypothesisWithPose
 
@@ -24,6 +25,28 @@ def detections_to_msg(header: Header, detections: Iterable[Detection]) -> Detect
         item.bbox.size_y = float(detection.height)
         array.detections.append(item)
     return array
+
+
+def described_detections_to_msg(header: Header, detections: Sequence[Detection],
+                                descriptor: Tuple[str, str]) -> DescribedDetections:
+    """
+    Build the DescribedDetections of one image: the Detection2DArray plus one row each.
+
+    Rows are the detections' descriptors, zeros for one without; `descriptor` is the kind's
+    (name, version), ('', '') when no detection has one.
+    """
+    size = max((len(d.appearance) for d in detections), default=0)
+    for detection in detections:
+        if detection.appearance and len(detection.appearance) != size:
+            raise ValueError(f'descriptors of one answer differ in length: {size} and '
+                             f'{len(detection.appearance)}')
+    rows = [list(d.appearance) if d.appearance else [0.0] * size for d in detections]
+    return DescribedDetections(
+        detections=detections_to_msg(header, detections),
+        descriptor_name=descriptor[0] if size else '',
+        descriptor_version=descriptor[1] if size else '',
+        descriptor_size=size,
+        descriptors=[value for row in rows for value in row])
 
 
 def color_msg(rgb: Optional[Tuple[float, float, float]]) -> ColorRGBA:

@@ -4,7 +4,7 @@ Edge answers as plain data: what the v1 `DetectResponse` says, without protobuf 
 Pure: reads the response's fields by name, so it takes a `liquidedge.v1.DetectResponse`
 and needs neither gRPC nor ROS.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Tuple
 
 
@@ -20,6 +20,7 @@ class Detection:
     width: float
     height: float
     track_id: str = ''  # the v1 API carries no track id; kept for backends that do
+    appearance: Tuple[float, ...] = ()  # L2-normalised descriptor; empty when none
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,8 @@ class EdgeAnswer:
     edge_color: str
     edge_total_ms: float
     partial: bool
+    # The appearance descriptor's (name, version) the edge used; ('', '') when none.
+    descriptor: Tuple[str, str] = ('', '')
 
 
 def detection_from_proto(detection) -> Detection:
@@ -43,14 +46,28 @@ def detection_from_proto(detection) -> Detection:
         class_name=detection.class_name, class_id=int(detection.class_id),
         score=min(1.0, max(0.0, float(detection.score))),
         center_x=box.x + box.width / 2.0, center_y=box.y + box.height / 2.0,
-        width=float(box.width), height=float(box.height))
+        width=float(box.width), height=float(box.height),
+        appearance=tuple(detection.appearance))
 
 
 def answer_from_response(response) -> EdgeAnswer:
-    """Convert a `liquidedge.v1.DetectResponse` to an `EdgeAnswer`."""
+    """
+    Convert a `liquidedge.v1.DetectResponse` to an `EdgeAnswer`.
+
+    The descriptor is the first backend's that names one; descriptors of a backend that
+    names another kind are dropped, so one answer never mixes two kinds.
+    """
+    models = {s.engine: (s.appearance_model.name, s.appearance_model.version)
+              for s in response.backends if s.appearance_model.name}
+    descriptor = next(iter(models.values()), ('', ''))
+    detections = tuple(
+        detection_from_proto(d) if models.get(d.engine) == descriptor
+        else replace(detection_from_proto(d), appearance=())
+        for d in response.detections)
     return EdgeAnswer(
         request_id=response.request_id,
-        detections=tuple(detection_from_proto(d) for d in response.detections),
+        detections=detections,
         image_width=int(response.image_width), image_height=int(response.image_height),
         edge_site=response.edge.site, edge_color=response.edge.color,
-        edge_total_ms=float(response.timings.total_ms), partial=bool(response.partial))
+        edge_total_ms=float(response.timings.total_ms), partial=bool(response.partial),
+        descriptor=descriptor)

@@ -1,6 +1,7 @@
 """v1 DetectResponse → plain detections → vision_msgs Detection2DArray."""
 from builtin_interfaces.msg import Time
-from liquid_edge_bridge.conversions import color_msg, detections_to_msg
+from liquid_edge_bridge.conversions import color_msg, described_detections_to_msg, \
+    detections_to_msg
 from liquid_edge_bridge.detections import answer_from_response
 from liquid_edge_protocol import detection_v1_pb2 as v1
 import pytest
@@ -56,3 +57,41 @@ def test_integer_boxes_become_float_fields():
     array = detections_to_msg(Header(), [Detection('face', 0, 1, 10, 20, 5, 6)])
     bbox = array.detections[0].bbox
     assert (bbox.center.position.x, bbox.size_y) == (10.0, 6.0)
+
+
+def described_response():
+    """Return a response: person and car from YOLO, a face with another descriptor kind."""
+    return v1.DetectResponse(
+        backends=[v1.BackendStatus(engine=v1.ENGINE_YOLO, appearance_model=v1.ModelInfo(
+                      name='hs-histogram', version='1-2x8x4')),
+                  v1.BackendStatus(engine=v1.ENGINE_FACE, appearance_model=v1.ModelInfo(
+                      name='other', version='9'))],
+        detections=[
+            v1.Detection(engine=v1.ENGINE_YOLO, class_name='person', score=0.9,
+                         box_px=v1.Box(x=0, y=0, width=10, height=20), appearance=[0.6, 0.8]),
+            v1.Detection(engine=v1.ENGINE_YOLO, class_name='car', score=0.9,
+                         box_px=v1.Box(x=0, y=0, width=10, height=20)),
+            v1.Detection(engine=v1.ENGINE_FACE, class_name='face', score=0.9,
+                         box_px=v1.Box(x=0, y=0, width=10, height=20), appearance=[1.0, 0.0]),
+        ])
+
+
+def test_described_detections_carry_one_row_per_detection_of_one_kind():
+    answer = answer_from_response(described_response())
+    assert answer.descriptor == ('hs-histogram', '1-2x8x4')
+    # The face's vector is of another kind: dropped, never mixed with the others.
+    assert [d.appearance for d in answer.detections] == [
+        pytest.approx((0.6, 0.8)), (), ()]
+    msg = described_detections_to_msg(Header(frame_id='cam'), answer.detections,
+                                      answer.descriptor)
+    assert len(msg.detections.detections) == 3 and msg.detections.header.frame_id == 'cam'
+    assert (msg.descriptor_name, msg.descriptor_version, msg.descriptor_size) == (
+        'hs-histogram', '1-2x8x4', 2)
+    assert list(msg.descriptors) == pytest.approx([0.6, 0.8, 0.0, 0.0, 0.0, 0.0])
+
+
+def test_no_descriptor_gives_an_empty_table():
+    answer = answer_from_response(response())
+    msg = described_detections_to_msg(Header(), answer.detections, answer.descriptor)
+    assert (msg.descriptor_name, msg.descriptor_size, len(msg.descriptors)) == ('', 0, 0)
+    assert len(msg.detections.detections) == 2

@@ -1,11 +1,18 @@
 """An axis-aligned detection box in image pixels, shared by the tracker and the control law."""
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 import math
+from typing import Optional
+
+import numpy as np
 
 
 @dataclass(frozen=True)
 class Box:
-    """One detected object: class name, centre and size in pixels (x right, y down)."""
+    """
+    One detected object: class name, centre and size in pixels (x right, y down).
+
+    `appearance`: its L2-normalised appearance descriptor from the edge, None when none.
+    """
 
     class_name: str
     center_x: float
@@ -13,6 +20,7 @@ class Box:
     width: float
     height: float
     score: float = 1.0
+    appearance: Optional[np.ndarray] = field(default=None, compare=False, repr=False)
 
     def __post_init__(self):
         """Refuse boxes no detector can produce, so no NaN reaches the control law."""
@@ -42,6 +50,15 @@ class Box:
             return 0.0
         intersection = overlap_x * overlap_y
         return intersection / (self.area + other.area - intersection)
+
+    def contains(self, x: float, y: float) -> bool:
+        """Whether the image point (x, y) lies in the box."""
+        return (abs(x - self.center_x) <= self.width / 2
+                and abs(y - self.center_y) <= self.height / 2)
+
+    def overlaps(self, other: 'Box') -> bool:
+        """Whether the two boxes share any area."""
+        return self.iou(other) > 0.0
 
     def center_distance(self, other: 'Box') -> float:
         """Distance between the two centres in pixels."""

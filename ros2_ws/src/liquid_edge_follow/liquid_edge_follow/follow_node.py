@@ -1,19 +1,24 @@
 """
 ROS 2 node `follow_target`: detections in, cmd_vel / cmd_gimbal / LED effect out.
 
-A thin adapter: it reads parameters, feeds detections to the tracker and the state machine,
-and turns the state machine's directive into commands through the control law. While the
-target's track coasts through missed frames (at most track_timeout), the law acts on its
-last matched box; frames older than detection_timeout are ignored, and none for that long
-stops the robot.
+A thin adapter: it reads parameters, feeds detections to the tracker, the target identity
+(target.py) and the state machine, and turns the state machine's directive into commands
+through the control law. While the target's track coasts through missed frames (at most
+track_timeout), the law acts on its predicted box; frames older than detection_timeout are
+ignored, and none for that long stops the robot.
 
-Subscribes: ``detections`` (vision_msgs/Detection2DArray), ``camera/camera_info``,
+Subscribes: ``detections/described`` (liquid_edge_interfaces/DescribedDetections; plain
+``detections``, vision_msgs/Detection2DArray, with appearance_input false),
+``camera/camera_info``, ``odom`` and ``joint_states`` (the robot's own turn, for prediction),
 ``armor_hit``, ``edge/active`` (latched). Publishes: ``cmd_vel`` (every tick while the
 chassis moves, one zero Twist when it stops), ``cmd_gimbal`` (only with gimbal_tracking),
 ``leds/effect`` (on change and every led_refresh_period), ``follow/state`` (every tick),
-``/diagnostics`` (1 Hz). Service: ``follow/explore`` (std_srvs/SetBool) enters or leaves
-manual explore mode, in which this node leaves the chassis to someone else.
+``/diagnostics`` (1 Hz). Services: ``follow/explore`` (std_srvs/SetBool) enters or leaves
+manual explore mode, in which this node leaves the chassis to someone else;
+``follow/select_target`` (liquid_edge_interfaces/SelectTarget: a track id or an image point)
+and ``follow/forget_target`` (std_srvs/Trigger) choose or reset whom to follow.
 """
+import math
 import sys
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -23,22 +28,27 @@ from liquid_edge_follow.box import Box
 from liquid_edge_follow.control import escape_velocity, follow_command, FollowCommand, \
     search_velocity, Velocity
 from liquid_edge_follow.led import led_effect_for, LedEffect, NO_EDGE_COLOR
+from liquid_edge_follow.motion import image_x_after_turn, YawHistory
 from liquid_edge_follow.parameters import FollowSettings, PARAMETERS, ParameterSpec, \
     settings_from_parameters
 from liquid_edge_follow.state_machine import Directive, FollowStateMachine, Motion, State
-from liquid_edge_follow.tracker import choose_target, MultiObjectTracker, Track
-from liquid_edge_interfaces.msg import ActiveEdge, ArmorHit, FollowState, GimbalCommand, \
-    LEDEffect
+from liquid_edge_follow.target import TargetIdentity, TargetView
+from liquid_edge_follow.tracker import MultiObjectTracker
+from liquid_edge_interfaces.msg import ActiveEdge, ArmorHit, DescribedDetections, \
+    FollowState, GimbalCommand, LEDEffect
+from liquid_edge_interfaces.srv import SelectTarget
 from liquid_edge_toolkit.main import run_node
 from liquid_edge_toolkit.parameters import descriptor
 from liquid_edge_toolkit.qos import COMMANDS, LATCHED
+from nav_msgs.msg import Odometry
+import numpy as np
 from rcl_interfaces.msg import ParameterDescriptor, SetParametersResult
 from rclpy.node import Node
 from rclpy.parameter import Parameter
 from rclpy.qos import qos_profile_sensor_data, QoSProfile, ReliabilityPolicy
 from rclpy.time import Time
-from sensor_msgs.msg import CameraInfo
-from std_srvs.srv import SetBool
+from sensor_msgs.msg import CameraInfo, JointState
+from std_srvs.srv import SetBool, Trigger
 from vision_msgs.msg import Detection2DArray
 
 
@@ -57,8 +67,13 @@ def _seconds(stamp) -> float:
     return Time.from_msg(stamp).nanoseconds * 1e-9
 
 
+def _yaw(q) -> float:
+    """Rotation about z (rad, counter-clockwise) of a geometry_msgs/Quaternion."""
+    return math.atan2(2.0 * (q.w * q.z + q.x * q.y), 1.0 - 2.0 * (q.y * q.y + q.z * q.z))
+
+
 class FollowNode(Node):
-    """Follows the largest object of the target class, on the state machine's orders."""
+    """Follows one person (or object) of the target class, on the state machine's orders."""
 
     def __init__(self, **kwargs):
         """Declare and validate parameters, then wire topics, service and timers."""
@@ -77,8 +92,12 @@ class FollowNode(Node):
         now = self._now()
         self._machine = FollowStateMachine(settings.state_machine, now)
         self._tracker = MultiObjectTracker(settings.tracker)
-        self._target: Optional[Track] = None
+        self._identity = TargetIdentity(settings.identity)
+        self._target: Optional[TargetView] = None
+        self._chassis_yaw = YawHistory()
+        self._gimbal_yaw = YawHistory()
         self._camera_size: Optional[Tuple[int, int]] = None
+        self._focal_length: Optional[float] = None
         self._edge: Optional[ActiveEdge] = None
         self._last_frame_stamp: Optional[float] = None
         self._chassis_moving = True     # so the first tick sends one zero Twist
@@ -91,14 +110,22 @@ class FollowNode(Node):
         self._led_pub = self.create_publisher(LEDEffect, 'leds/effect', COMMANDS)
         self._state_pub = self.create_publisher(FollowState, 'follow/state', 10)
         self._diagnostics_pub = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
-        self.create_subscription(
-            Detection2DArray, 'detections', self._on_detections,
-            QoSProfile(depth=5, reliability=ReliabilityPolicy.RELIABLE))
+        detections_qos = QoSProfile(depth=5, reliability=ReliabilityPolicy.RELIABLE)
+        if settings.appearance_input:
+            self.create_subscription(DescribedDetections, 'detections/described',
+                                     self._on_described_detections, detections_qos)
+        else:
+            self.create_subscription(Detection2DArray, 'detections', self._on_detections,
+                                     detections_qos)
+        self.create_subscription(Odometry, 'odom', self._on_odom, 10)
+        self.create_subscription(JointState, 'joint_states', self._on_joint_states, 10)
         self.create_subscription(CameraInfo, 'camera/camera_info', self._on_camera_info,
                                  qos_profile_sensor_data)
         self.create_subscription(ArmorHit, 'armor_hit', self._on_armor_hit, 10)
         self.create_subscription(ActiveEdge, 'edge/active', self._on_active_edge, LATCHED)
         self.create_service(SetBool, 'follow/explore', self._on_explore)
+        self.create_service(SelectTarget, 'follow/select_target', self._on_select_target)
+        self.create_service(Trigger, 'follow/forget_target', self._on_forget_target)
         self.create_timer(1.0 / settings.tick_rate, self._on_tick)
         self.create_timer(1.0, self._publish_diagnostics)
         self.get_logger().info(
@@ -127,9 +154,11 @@ class FollowNode(Node):
         """Use new settings from now on; a new target class drops the current target."""
         if settings.target_class != self._settings.target_class:
             self._target = None
+            self._identity.forget()
             self.get_logger().info(f"now following '{settings.target_class}'")
         self._machine.config = settings.state_machine
         self._tracker.config = settings.tracker
+        self._identity.config = settings.identity
         self._settings = settings
 
     # Inputs
@@ -142,7 +171,22 @@ class FollowNode(Node):
         """Return the image size from camera_info, or from the parameters until it arrives."""
         return self._camera_size or self._settings.image_size
 
-    def _on_detections(self, msg: Detection2DArray) -> None:
+    def _on_described_detections(self, msg: DescribedDetections) -> None:
+        """Take one frame of detections with their appearance descriptors."""
+        size = msg.descriptor_size
+        count = len(msg.detections.detections)
+        rows: List[Optional[np.ndarray]] = [None] * count
+        if size and len(msg.descriptors) == size * count:
+            table = np.asarray(msg.descriptors, np.float32).reshape(count, size)
+            rows = [row if np.any(row) else None for row in table]
+        elif size:
+            self.get_logger().warning(
+                f'descriptors ignored: {len(msg.descriptors)} floats for {count} detections '
+                f'of {size}', throttle_duration_sec=5.0)
+        self._on_detections(msg.detections, rows)
+
+    def _on_detections(self, msg: Detection2DArray,
+                       appearances: Optional[List[Optional[np.ndarray]]] = None) -> None:
         """Track the objects of one frame, pick the target, tell the state machine."""
         now = self._now()
         stamp = _seconds(msg.header.stamp)
@@ -159,7 +203,7 @@ class FollowNode(Node):
             return
         self._last_frame_stamp = stamp
         boxes = []
-        for detection in msg.detections:
+        for index, detection in enumerate(msg.detections):
             try:
                 if not detection.results:
                     raise ValueError('no class hypothesis in results')
@@ -167,26 +211,54 @@ class FollowNode(Node):
                     detection.results[0].hypothesis.class_id,
                     detection.bbox.center.position.x, detection.bbox.center.position.y,
                     detection.bbox.size_x, detection.bbox.size_y,
-                    detection.results[0].hypothesis.score))
+                    detection.results[0].hypothesis.score,
+                    appearances[index] if appearances else None))
             except ValueError as error:
                 self.get_logger().warning(f'detection skipped: {error}',
                                           throttle_duration_sec=5.0)
-        tracks = self._tracker.update(boxes, stamp)
-        previous_id = self._target.track_id if self._target else None
-        self._target = choose_target(tracks, self._settings.target_class, previous_id)
-        if self._target is not None and self._target.track_id != previous_id:
-            self.get_logger().info(f'target locked: {self._target.track_id}')
-        elif self._target is None and previous_id is not None:
+        ego = self._ego_shift(stamp)
+        tracks = self._tracker.update(boxes, stamp, ego)
+        previous_id = self._target.track.track_id if self._target else None
+        self._target = self._identity.update(tracks, self._settings.target_class, stamp, ego)
+        target_id = self._target.track.track_id if self._target else None
+        if target_id is not None and target_id != previous_id:
+            score = self._target.match_score
+            self.get_logger().info(f'target locked: {target_id}' + (
+                '' if score is None else f' (appearance match {score:.2f})'))
+        elif target_id is None and previous_id is not None:
             self.get_logger().info(f'target lost: {previous_id}')
         error = None
         if self._target is not None:
             error = self._target.box.center_x / self._image_size()[0] - 0.5
         self._machine.detections(now, stamp, error)
 
+    def _ego_shift(self, stamp: float):
+        """Return where image column x seen at `since` appears at `stamp` (the robot's turn)."""
+        width = self._image_size()[0]
+        focal = self._focal_length or width / 2.0 / math.tan(self._settings.horizontal_fov / 2)
+
+        def shift(x: float, since: float) -> float:
+            rotation = (self._chassis_yaw.rotation(since, stamp)
+                        + self._gimbal_yaw.rotation(since, stamp))
+            return image_x_after_turn(x, rotation, focal, width / 2.0)
+        return shift
+
+    def _on_odom(self, msg: Odometry) -> None:
+        """Keep the chassis yaw, for the image shift of the robot's own turn."""
+        self._chassis_yaw.add(_seconds(msg.header.stamp), _yaw(msg.pose.pose.orientation))
+
+    def _on_joint_states(self, msg: JointState) -> None:
+        """Keep the gimbal yaw (joint named ...gimbal_yaw_joint), for the same reason."""
+        for name, position in zip(msg.name, msg.position):
+            if name.endswith('gimbal_yaw_joint'):
+                self._gimbal_yaw.add(_seconds(msg.header.stamp), position)
+
     def _on_camera_info(self, msg: CameraInfo) -> None:
         """Take the image size from the camera (it wins over the parameters)."""
         if msg.width > 0 and msg.height > 0:
             self._camera_size = (msg.width, msg.height)
+        if msg.k[0] > 0.0:
+            self._focal_length = float(msg.k[0])
 
     def _on_armor_hit(self, msg: ArmorHit) -> None:
         """Escape away from the hit side."""
@@ -203,6 +275,42 @@ class FollowNode(Node):
         state = self._machine.set_explore(self._now(), request.data).state
         response.success = (state is State.EXPLORE) == request.data
         response.message = f'state {state.name.lower()}'
+        return response
+
+    def _on_select_target(self, request: SelectTarget.Request,
+                          response: SelectTarget.Response) -> SelectTarget.Response:
+        """Follow the track with this id, or the smallest live one under the image point."""
+        tracks = [t for t in self._tracker.tracks
+                  if t.class_name == self._settings.target_class]
+        if request.track_id:
+            chosen = next((t for t in tracks if t.track_id == request.track_id), None)
+            where = f'track {request.track_id!r}'
+        else:
+            under = [t for t in tracks if t.box.contains(request.x, request.y)]
+            chosen = min(under, key=lambda t: t.box.area, default=None)
+            where = f'a {self._settings.target_class} at ({request.x:g}, {request.y:g}) px'
+        if chosen is None:
+            response.success = False
+            response.message = (f'no {where} among the live tracks '
+                                f'{[t.track_id for t in tracks]}')
+            return response
+        self._identity.select(chosen)
+        self._target = None   # steered by from the next detections frame on
+        self.get_logger().info(f'target selected: {chosen.track_id}')
+        response.success = True
+        response.track_id = chosen.track_id
+        response.message = f'following {chosen.track_id}'
+        return response
+
+    def _on_forget_target(self, request: Trigger.Request,
+                          response: Trigger.Response) -> Trigger.Response:
+        """Follow nobody: the next person acquired is the largest one in view."""
+        forgotten = self._identity.track_id
+        self._identity.forget()
+        self._target = None
+        self.get_logger().info(f'target forgotten: {forgotten or "none"}')
+        response.success = True
+        response.message = f'forgot {forgotten or "no target"}'
         return response
 
     # Outputs
@@ -267,12 +375,14 @@ class FollowNode(Node):
         msg.state_name = directive.state.name.lower()
         msg.target_class = self._settings.target_class
         if self._target:
-            msg.target_id = self._target.track_id
+            msg.target_id = self._target.track.track_id
             box = self._target.box
             msg.target_box.center.position.x = box.center_x
             msg.target_box.center.position.y = box.center_y
             msg.target_box.size_x = box.width
             msg.target_box.size_y = box.height
+            msg.match_score = float(self._target.match_score or 0.0)
+            msg.coasting = self._target.coasting
         if command is not None:
             msg.horizontal_error = command.horizontal_error
             msg.distance_error = command.distance_error
@@ -311,7 +421,8 @@ class FollowNode(Node):
         status.values = [
             KeyValue(key='state', value=machine.state.name.lower()),
             KeyValue(key='target_class', value=self._settings.target_class),
-            KeyValue(key='target_id', value=self._target.track_id if self._target else ''),
+            KeyValue(key='target_id',
+                     value=self._target.track.track_id if self._target else ''),
             KeyValue(key='tracks', value=str(len(self._tracker.tracks))),
             KeyValue(key='detection_age_s', value='none' if age is None else f'{age:.3f}'),
             KeyValue(key='image_size', value=f'{width}x{height} from '

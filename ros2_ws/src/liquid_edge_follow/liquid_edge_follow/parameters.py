@@ -10,6 +10,7 @@ from typing import Any, Mapping, Optional, Tuple
 
 from liquid_edge_follow.control import ControlConfig
 from liquid_edge_follow.state_machine import StateMachineConfig
+from liquid_edge_follow.target import IdentityConfig, POLICIES
 from liquid_edge_follow.tracker import TrackerConfig
 
 
@@ -29,10 +30,20 @@ class ParameterSpec:
 PARAMETERS: Tuple[ParameterSpec, ...] = (
     ParameterSpec('target_class', 'person',
                   'Class to follow: person, face or any COCO name the edge detects'),
+    ParameterSpec('acquire_policy', 'same_target',
+                  'Whom to lock on after losing the target: same_target (only a person who '
+                  'looks like it) or largest (the largest person, anyone)'),
+    ParameterSpec('appearance_input', True,
+                  'Read detections/described (with appearance descriptors, from edge_bridge); '
+                  'false: plain vision_msgs detections, identity by motion only',
+                  read_only=True),
     ParameterSpec('image_width', 640, 'Camera image width, px; used until camera_info arrives',
                   1, 16384),
     ParameterSpec('image_height', 480,
                   'Camera image height, px; used until camera_info arrives', 1, 16384),
+    ParameterSpec('horizontal_fov', 1.085,
+                  "Camera horizontal field of view, rad; for the image shift of the robot's "
+                  'own turn until camera_info gives the focal length', 0.1, 3.1),
     ParameterSpec('tick_rate', 40.0, 'State machine and command rate, Hz', 1.0, 1000.0,
                   read_only=True),
     ParameterSpec('detection_timeout', 1.0,
@@ -75,6 +86,20 @@ PARAMETERS: Tuple[ParameterSpec, ...] = (
     ParameterSpec('track_max_size_ratio', 1.5,
                   'Without overlap, a detection continues a track only if their box heights '
                   'differ by this factor at most', 1.0, 10.0),
+    ParameterSpec('track_min_appearance', 0.7,
+                  'Least appearance similarity (0..1) for a detection to continue a track',
+                  0.0, 1.0),
+    ParameterSpec('gallery_size', 30, "Descriptors kept of the target's look", 1, 1000),
+    ParameterSpec('gallery_similarity', 0.9,
+                  "Least match (0..1) for a sighting to join the target's gallery", 0.0, 1.0),
+    ParameterSpec('keep_similarity', 0.75,
+                  "Below this match (0..1) the target's track is someone else", 0.0, 1.0),
+    ParameterSpec('reacquire_similarity', 0.85,
+                  'Least gallery match (0..1) to re-acquire the target after a loss',
+                  0.0, 1.0),
+    ParameterSpec('reacquire_margin', 0.05,
+                  'Re-acquire only a person this much better matched than anyone else in view',
+                  0.0, 1.0),
     ParameterSpec('led_refresh_period', 1.0,
                   'LED effect republished this often (s) so a restarted driver gets it',
                   0.05, 60.0),
@@ -93,6 +118,9 @@ class FollowSettings:
     state_machine: StateMachineConfig
     control: ControlConfig
     tracker: TrackerConfig
+    identity: IdentityConfig
+    appearance_input: bool
+    horizontal_fov: float
     search_turn_speed: float
     hit_escape_speed: float
     gimbal_tracking: bool
@@ -109,6 +137,10 @@ def settings_from_parameters(values: Mapping[str, Any]) -> FollowSettings:
     for name in ('image_width', 'image_height'):
         if v[name] <= 0:
             raise ValueError(f'{name} must be > 0 px, got {v[name]}')
+    if v['acquire_policy'] not in POLICIES:
+        raise ValueError(f'acquire_policy must be one of {POLICIES}, got {v["acquire_policy"]!r}')
+    if not 0.0 < v['horizontal_fov'] < math.pi:
+        raise ValueError(f'horizontal_fov must be in (0, pi) rad, got {v["horizontal_fov"]}')
     for name in ('tick_rate', 'search_turn_speed', 'hit_escape_speed', 'led_refresh_period'):
         if not (math.isfinite(v[name]) and v[name] > 0.0):
             raise ValueError(f'{name} must be a finite number > 0, got {v[name]}')
@@ -130,7 +162,15 @@ def settings_from_parameters(values: Mapping[str, Any]) -> FollowSettings:
         tracker=TrackerConfig(
             timeout=v['track_timeout'], iou_threshold=v['track_iou_threshold'],
             max_centroid_distance=v['track_max_centroid_distance'],
-            max_size_ratio=v['track_max_size_ratio']),
+            max_size_ratio=v['track_max_size_ratio'],
+            min_appearance=v['track_min_appearance']),
+        identity=IdentityConfig(
+            policy=v['acquire_policy'], gallery_size=v['gallery_size'],
+            gallery_similarity=v['gallery_similarity'], keep_similarity=v['keep_similarity'],
+            reacquire_similarity=v['reacquire_similarity'],
+            reacquire_margin=v['reacquire_margin']),
+        appearance_input=v['appearance_input'],
+        horizontal_fov=v['horizontal_fov'],
         search_turn_speed=v['search_turn_speed'],
         hit_escape_speed=v['hit_escape_speed'],
         gimbal_tracking=v['gimbal_tracking'],

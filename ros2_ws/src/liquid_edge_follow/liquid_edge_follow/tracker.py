@@ -1,22 +1,35 @@
 """
-Multi-object tracker with stable track ids and the choice of the target to follow.
+Multi-object tracker with stable track ids, predicting where each track will be.
 
-Association is global (Hungarian, scipy) per class: a detection joins the track it overlaps
-most (IoU); when nothing overlaps (a fast move between two slow frames) it may join the
-nearest track whose centre lies within ``max_centroid_distance`` box diagonals. A track
-lives while it is matched at least once every ``timeout`` seconds of detection time; time,
-not a frame count, so "lost" means the same at 2 fps and at 30 fps (the original's 25
-frames were 1.7 s at 15 fps but 12 s at a 2 fps edge).
+Prediction: each track has a constant image velocity (px/s, an alpha-beta filter on its
+matched centres, the robot's own turn taken out), and the robot's turn since the track was
+last seen (`ego`, from odometry and the gimbal: see motion.py) is added back, so a box is
+looked for where it should be now, not where it was.
+
+Association is global (Hungarian: scipy's linear_sum_assignment) per class, against the
+predicted boxes: a detection joins the track it overlaps most (IoU); when nothing overlaps
+(a fast move between two slow frames) it may join the nearest track whose centre lies within
+``max_centroid_distance`` box diagonals. Motion, size and appearance decide together: boxes
+of very different heights never match without overlap, and when both carry a descriptor,
+one that looks too unlike the track (below ``min_appearance``) never continues it, while a
+better look lowers the cost. A detection that overlaps another one holds part of that
+person too: it never changes the track's look or velocity. A track lives while it is
+matched at least once every ``timeout`` seconds of detection time; time, not a frame count,
+so "lost" means the same at 2 fps and at 30 fps.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 import itertools
-from typing import Dict, Iterable, List, Optional, Sequence
+from typing import Callable, Dict, Iterable, List, Optional, Sequence
 
+from liquid_edge_follow.appearance import similarity
 from liquid_edge_follow.box import Box
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-# Cost of a pair that must not be matched; any real cost is below 1 + max_centroid_distance.
+# Where a point at image column x, seen at stamp `since`, appears now (the robot's turn).
+EgoShift = Callable[[float, float], float]
+
+# Cost of a pair that must not be matched; any real cost is far below it.
 _FORBIDDEN = 1e6
 
 
@@ -28,6 +41,9 @@ class TrackerConfig:
     iou_threshold: float = 0.3         # least overlap for an IoU match
     max_centroid_distance: float = 1.0  # centroid fallback gate, in box diagonals
     max_size_ratio: float = 1.5        # centroid fallback: larger / smaller box height
+    min_appearance: float = 0.7        # least descriptor similarity to continue a track
+    appearance_weight: float = 1.0     # cost per unit of (1 - similarity)
+    velocity_gain: float = 0.3         # alpha-beta filter: share of a new velocity taken
 
     def __post_init__(self):
         """Refuse settings that would never match or never drop a track."""
@@ -40,6 +56,13 @@ class TrackerConfig:
                              f'got {self.max_centroid_distance}')
         if not self.max_size_ratio >= 1.0:
             raise ValueError(f'track_max_size_ratio must be >= 1, got {self.max_size_ratio}')
+        if not 0.0 <= self.min_appearance <= 1.0:
+            raise ValueError(f'track_min_appearance must be in [0, 1], got {self.min_appearance}')
+        if not self.appearance_weight >= 0.0:
+            raise ValueError('track_appearance_weight must be >= 0, '
+                             f'got {self.appearance_weight}')
+        if not 0.0 < self.velocity_gain <= 1.0:
+            raise ValueError(f'velocity_gain must be in (0, 1], got {self.velocity_gain}')
 
 
 @dataclass
@@ -50,11 +73,24 @@ class Track:
     box: Box                # last matched box
     last_seen: float        # detection stamp of the last match, s
     missed: int = 0         # detection frames since the last match
+    hits: int = 1           # frames matched in a row
+    velocity_x: float = 0.0  # px/s, the object's own motion (the robot's turn taken out)
+    velocity_y: float = 0.0
+    appearance: Optional[np.ndarray] = None  # smoothed descriptor of the matched boxes
 
     @property
     def class_name(self) -> str:
         """Class of the tracked object."""
         return self.box.class_name
+
+    def predicted(self, stamp: float, ego: Optional[EgoShift] = None) -> Box:
+        """Return the box expected at `stamp`: own motion, then the robot's turn."""
+        elapsed = max(stamp - self.last_seen, 0.0)
+        x = self.box.center_x + self.velocity_x * elapsed
+        if ego is not None:
+            x = ego(x, self.last_seen)
+        return replace(self.box, center_x=x,
+                       center_y=self.box.center_y + self.velocity_y * elapsed)
 
 
 class MultiObjectTracker:
@@ -79,42 +115,98 @@ class MultiObjectTracker:
         """Forget every track (ids keep counting so an old id never comes back)."""
         self._tracks.clear()
 
-    def update(self, boxes: Sequence[Box], stamp: float) -> List[Track]:
-        """Associate one frame of detections taken at ``stamp`` (s); return the live tracks."""
+    def update(self, boxes: Sequence[Box], stamp: float,
+               ego: Optional[EgoShift] = None) -> List[Track]:
+        """
+        Associate one frame of detections taken at ``stamp`` (s); return the live tracks.
+
+        ``ego(x, since)``: where image column x seen at `since` appears at ``stamp`` after
+        the robot's own turn; None when the robot does not turn (or it is unknown).
+        """
         tracks = list(self._tracks.values())
-        pairs = dict(self._associate(tracks, boxes))
+        predictions = [t.predicted(stamp, ego) for t in tracks]
+        # A box that overlaps another holds part of that person too: its look is mixed.
+        crowded = [any(k != j and other.class_name == box.class_name and box.overlaps(other)
+                       for k, other in enumerate(boxes)) for j, box in enumerate(boxes)]
+        pairs = dict(self._associate(tracks, predictions, boxes))
         for track_index, track in enumerate(tracks):
             if track_index in pairs:
-                track.box = boxes[pairs[track_index]]
-                track.last_seen = stamp
-                track.missed = 0
+                self._matched(track, boxes[pairs[track_index]], stamp, ego,
+                              crowded[pairs[track_index]])
                 continue
             track.missed += 1
+            track.hits = 0
             if stamp - track.last_seen > self.config.timeout:
                 del self._tracks[track.track_id]
         matched_boxes = set(pairs.values())
         for index, box in enumerate(boxes):
             if index not in matched_boxes:
                 track_id = '%s-%d' % (box.class_name.replace(' ', '_'), next(self._ids))
-                self._tracks[track_id] = Track(track_id, box, stamp)
+                self._tracks[track_id] = Track(track_id, box, stamp, appearance=box.appearance)
         return self.tracks
 
-    def _associate(self, tracks: Sequence[Track], boxes: Sequence[Box]) -> Iterable:
+    def _matched(self, track: Track, box: Box, stamp: float, ego: Optional[EgoShift],
+                 crowded: bool) -> None:
+        """
+        Move a track to its new box: velocity filter, smoothed descriptor.
+
+        A crowded box (overlapping another) changes neither: half hidden, its centre moves
+        with the one in front, not with the person, and its look is mixed.
+        """
+        elapsed = stamp - track.last_seen
+        if elapsed > 0.0 and not crowded:
+            start_x = ego(track.box.center_x, track.last_seen) if ego else track.box.center_x
+            # The first velocity of a track is measured, later ones filtered.
+            gain = 1.0 if track.hits <= 1 and track.velocity_x == track.velocity_y == 0.0 \
+                else self.config.velocity_gain
+            # Walking across the view at 1 m/s is about 1.5 box widths a second; a larger
+            # jump is a detection's noise (boxes jitter by pixels at 10 fps), not motion.
+            limit = 2.0 * box.width
+            measured_x = max(-limit, min(limit, (box.center_x - start_x) / elapsed))
+            measured_y = max(-limit, min(limit, (box.center_y - track.box.center_y) / elapsed))
+            track.velocity_x += gain * (measured_x - track.velocity_x)
+            track.velocity_y += gain * (measured_y - track.velocity_y)
+        if box.appearance is not None and not crowded:
+            if track.appearance is None or track.appearance.shape != box.appearance.shape:
+                track.appearance = box.appearance
+            else:
+                blended = 0.7 * track.appearance + 0.3 * box.appearance
+                track.appearance = blended / max(float(np.linalg.norm(blended)), 1e-12)
+        track.box = box
+        track.last_seen = stamp
+        track.missed = 0
+        track.hits += 1
+
+    def _associate(self, tracks: Sequence[Track], predictions: Sequence[Box],
+                   boxes: Sequence[Box]) -> Iterable:
         """Yield (track index, box index) pairs of the cheapest allowed global assignment."""
         if not tracks or not boxes:
             return
         cost = np.full((len(tracks), len(boxes)), _FORBIDDEN)
-        for i, track in enumerate(tracks):
+        for i, (track, predicted) in enumerate(zip(tracks, predictions)):
             for j, box in enumerate(boxes):
-                cost[i, j] = self._pair_cost(track.box, box)
+                cost[i, j] = self._pair_cost(predicted, box, track.appearance)
         for i, j in zip(*linear_sum_assignment(cost)):
             if cost[i, j] < _FORBIDDEN:
                 yield int(i), int(j)
 
-    def _pair_cost(self, previous: Box, current: Box) -> float:
-        """Cost of matching two boxes: IoU matches always beat centroid matches."""
+    def _pair_cost(self, previous: Box, current: Box,
+                   appearance: Optional[np.ndarray] = None) -> float:
+        """Cost of matching a predicted box and a detection: motion, size, then appearance."""
         if previous.class_name != current.class_name:
             return _FORBIDDEN
+        look = 0.0
+        if appearance is not None and current.appearance is not None \
+                and appearance.shape == current.appearance.shape:
+            match = similarity(appearance, current.appearance)
+            if match < self.config.min_appearance:
+                return _FORBIDDEN
+            look = self.config.appearance_weight * (1.0 - match)
+        motion = self._motion_cost(previous, current)
+        return motion + look if motion < _FORBIDDEN else _FORBIDDEN
+
+    def _motion_cost(self, previous: Box, current: Box) -> float:
+        """Return the motion cost: IoU matches below 1, centroid matches 1 and above."""
         overlap = previous.iou(current)
         if overlap >= self.config.iou_threshold:
             return 1.0 - overlap
@@ -127,19 +219,3 @@ class MultiObjectTracker:
         if distance <= self.config.max_centroid_distance:
             return 1.0 + distance
         return _FORBIDDEN
-
-
-def choose_target(tracks: Iterable[Track], target_class: str,
-                  current_id: Optional[str]) -> Optional[Track]:
-    """
-    Keep the current target while its track lives, else lock on the largest one in view.
-
-    Only tracks matched in the latest frame are candidates for a new lock, so the robot
-    never locks onto where something was.
-    """
-    tracks = list(tracks)
-    for track in tracks:
-        if track.track_id == current_id and track.class_name == target_class:
-            return track
-    candidates = [t for t in tracks if t.class_name == target_class and t.missed == 0]
-    return max(candidates, key=lambda t: t.box.area, default=None)

@@ -5,8 +5,9 @@ import sys
 
 from geometry_msgs.msg import Twist
 from liquid_edge_follow.follow_node import FollowNode
-from liquid_edge_interfaces.msg import ActiveEdge, ArmorHit, FollowState, GimbalCommand, \
-    LEDEffect
+from liquid_edge_interfaces.msg import ActiveEdge, ArmorHit, DescribedDetections, FollowState, \
+    GimbalCommand, LEDEffect
+from liquid_edge_interfaces.srv import SelectTarget
 from liquid_edge_toolkit.pytest_plugin import spin_until
 from liquid_edge_toolkit.qos import LATCHED
 import pytest
@@ -17,7 +18,7 @@ from rclpy.parameter import Parameter
 from rclpy.parameter_client import AsyncParameterClient
 from rclpy.qos import qos_profile_sensor_data, QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import CameraInfo
-from std_srvs.srv import SetBool
+from std_srvs.srv import SetBool, Trigger
 from vision_msgs.msg import Detection2D, Detection2DArray, ObjectHypothesisWithPose
 
 RELIABLE = QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE)
@@ -44,12 +45,14 @@ class Probe:
         self.executor = SingleThreadedExecutor(context=context)
         self.executor.add_node(self.node)
         self.executor.add_node(self.probe)
-        self.box = None   # (class, cx, cy, w, h) published at 15 Hz, or [] for empty frames
+        # (class, cx, cy, w, h) boxes published at 15 Hz, each with an appearance descriptor;
+        # [] for empty frames. `box` sets a single one.
+        self.boxes = None
         self.last_stamp = None
         self.camera_info = None
         self.cmd_vel, self.leds, self.states = [], [], []
         self.detections_pub = self.probe.create_publisher(
-            Detection2DArray, 'detections', QoSProfile(depth=5))
+            DescribedDetections, 'detections/described', QoSProfile(depth=5))
         self.edge_pub = self.probe.create_publisher(ActiveEdge, 'edge/active', LATCHED)
         self.hit_pub = self.probe.create_publisher(ArmorHit, 'armor_hit', 10)
         self.camera_pub = self.probe.create_publisher(
@@ -73,22 +76,35 @@ class Probe:
         """Play the camera and the bridge: one detections frame of ``self.box`` if set."""
         if self.camera_info is not None:
             self.camera_pub.publish(self.camera_info)
-        if self.box is None:
+        if self.boxes is None:
             return
         msg = Detection2DArray()
         msg.header.stamp = self.probe.get_clock().now().to_msg()
         msg.header.frame_id = 'camera_optical_frame'
-        if self.box:
+        described = DescribedDetections(descriptor_name='test', descriptor_version='1',
+                                        descriptor_size=3)
+        for box in self.boxes:
             detection = Detection2D()
             hypothesis = ObjectHypothesisWithPose()
-            hypothesis.hypothesis.class_id = self.box[0]
+            hypothesis.hypothesis.class_id = box[0]
             hypothesis.hypothesis.score = 0.9
             detection.results.append(hypothesis)
             (detection.bbox.center.position.x, detection.bbox.center.position.y,
-             detection.bbox.size_x, detection.bbox.size_y) = self.box[1:]
+             detection.bbox.size_x, detection.bbox.size_y) = box[1:5]
             msg.detections.append(detection)
-        self.detections_pub.publish(msg)
+            described.descriptors.extend(box[5] if len(box) > 5 else (1.0, 0.0, 0.0))
+        described.detections = msg
+        self.detections_pub.publish(described)
         self.last_stamp = msg.header.stamp.sec + msg.header.stamp.nanosec * 1e-9
+
+    @property
+    def box(self):
+        """Return the single box published, None when none is."""
+        return self.boxes[0] if self.boxes else self.boxes
+
+    @box.setter
+    def box(self, value):
+        self.boxes = value if value is None or value == [] else [value]
 
     def spin_until(self, condition, timeout=10.0):
         """Spin both nodes until ``condition()`` is true; fail after ``timeout`` s."""
@@ -270,3 +286,31 @@ def test_main_exits_with_a_clear_message_on_bad_parameters():
         env={**os.environ}, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert 'search_timeout' in result.stderr + result.stdout
+
+
+def _call(probe, client, request):
+    assert client.wait_for_service(timeout_sec=5.0)
+    future = client.call_async(request)
+    probe.spin_until(future.done)
+    return future.result()
+
+
+def test_select_target_by_point_and_forget_it(probe):
+    left = ('person', 160.0, 240.0, 100.0, 250.0, (1.0, 0.0, 0.0))
+    right = ('person', 480.0, 240.0, 140.0, 300.0, (0.0, 0.0, 1.0))
+    probe.boxes = [left, right]
+    # The largest (right) is acquired first.
+    probe.spin_until(lambda: probe.states and probe.states[-1][1].state == FollowState.FOLLOW
+                     and probe.states[-1][1].target_box.center.position.x == 480.0)
+    select = probe.probe.create_client(SelectTarget, 'follow/select_target')
+    answer = _call(probe, select, SelectTarget.Request(x=150.0, y=250.0))
+    assert answer.success, answer.message
+    probe.spin_until(lambda: probe.states[-1][1].target_id == answer.track_id
+                     and probe.states[-1][1].target_box.center.position.x == 160.0)
+    assert probe.states[-1][1].match_score == pytest.approx(1.0)
+    missing = _call(probe, select, SelectTarget.Request(track_id='person-999'))
+    assert not missing.success and 'person-999' in missing.message
+    forget = probe.probe.create_client(Trigger, 'follow/forget_target')
+    assert _call(probe, forget, Trigger.Request()).success
+    probe.spin_until(lambda: probe.states[-1][1].target_box.center.position.x == 480.0)
+    probe.boxes = None

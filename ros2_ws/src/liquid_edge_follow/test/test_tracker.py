@@ -1,8 +1,10 @@
-"""Tracker association, track lifetime and target choice (with distractors)."""
+"""Tracker association, prediction (own motion and the robot's turn) and track lifetime."""
 import math
 
 from liquid_edge_follow.box import Box
-from liquid_edge_follow.tracker import choose_target, MultiObjectTracker, TrackerConfig
+from liquid_edge_follow.motion import image_x_after_turn
+from liquid_edge_follow.tracker import MultiObjectTracker, TrackerConfig
+import numpy as np
 import pytest
 
 
@@ -84,62 +86,6 @@ def test_two_people_crossing_frames_keep_their_ids_by_overlap():
     assert moved[120] == start[100] and moved[280] == start[300]
 
 
-def test_target_is_the_largest_of_the_target_class():
-    tracker = MultiObjectTracker()
-    tracks = tracker.update([person(100, 200, 40, 100), person(300, 200, 80, 200),
-                             person(500, 200, 200, 300, name='car')], 0.0)
-    assert choose_target(tracks, 'person', None).box.center_x == 300
-
-
-def test_no_target_when_the_class_is_absent():
-    tracks = MultiObjectTracker().update([person(100, 200, name='dog')], 0.0)
-    assert choose_target(tracks, 'person', None) is None
-
-
-def test_bigger_distractor_does_not_steal_the_target():
-    tracker = MultiObjectTracker()
-    tracks = tracker.update([person(100, 240, 60, 150)], 0.0)
-    target = choose_target(tracks, 'person', None)
-    for step in range(1, 10):
-        tracks = tracker.update([person(100 + 8 * step, 240, 60, 150),
-                                 person(500 - 5 * step, 240, 150, 350)], 0.1 * step)
-        target = choose_target(tracks, 'person', target.track_id)
-        assert target.box.center_x == 100 + 8 * step
-    assert target.track_id == tracks[0].track_id
-
-
-def test_target_survives_a_missed_frame_then_is_replaced_when_dropped():
-    tracker = MultiObjectTracker(TrackerConfig(timeout=0.5))
-    target = choose_target(tracker.update([person(100, 240)], 0.0), 'person', None)
-    other = person(400, 240, 30, 80)
-    kept = choose_target(tracker.update([other], 0.2), 'person', target.track_id)
-    assert kept.track_id == target.track_id
-    replaced = choose_target(tracker.update([other], 0.6), 'person', target.track_id)
-    assert replaced.track_id != target.track_id
-    assert replaced.box == other
-
-
-def test_new_lock_only_on_objects_seen_in_the_latest_frame():
-    tracker = MultiObjectTracker(TrackerConfig(timeout=1.0))
-    tracker.update([person(100, 240)], 0.0)
-    assert choose_target(tracker.update([], 0.1), 'person', None) is None
-
-
-def test_current_target_of_another_class_is_not_kept():
-    tracks = MultiObjectTracker().update([person(100, 240, name='dog'), person(300, 240)], 0.0)
-    dog = next(t for t in tracks if t.class_name == 'dog')
-    assert choose_target(tracks, 'person', dog.track_id).class_name == 'person'
-
-
-def test_missed_target_does_not_pass_to_a_smaller_person_nearby():
-    tracker = MultiObjectTracker()
-    target = choose_target(tracker.update([person(300, 240, 100, 250)], 0.0), 'person', None)
-    # The target is missed for a frame; a far (small) person stands within the centroid gate.
-    tracks = tracker.update([person(420, 200, 25, 60)], 0.1)
-    assert choose_target(tracks, 'person', target.track_id).box.center_x == 300
-    assert len({t.track_id for t in tracks}) == 2
-
-
 @pytest.mark.parametrize('kwargs', [{'timeout': 0.0}, {'iou_threshold': 0.0},
                                     {'iou_threshold': 1.5}, {'max_centroid_distance': -1.0},
                                     {'max_size_ratio': 0.9}])
@@ -148,9 +94,67 @@ def test_config_refuses_bad_values(kwargs):
         TrackerConfig(**kwargs)
 
 
-def test_bigger_distractor_overlapping_the_target_does_not_steal_it():
-    tracker = MultiObjectTracker()
-    target = choose_target(tracker.update([person(200, 240, 60, 150)], 0.0), 'person', None)
-    tracks = tracker.update([person(240, 240, 150, 350), person(205, 240, 60, 150)], 0.1)
-    target = choose_target(tracks, 'person', target.track_id)
-    assert target.box.center_x == 205
+def look(*values):
+    """Build an L2-normalised descriptor."""
+    vector = np.asarray(values, np.float32)
+    return vector / np.linalg.norm(vector)
+
+
+def test_walking_person_is_found_where_the_prediction_says_not_where_she_was():
+    # 150 px/s to the right at 5 fps: the third frame's box overlaps the prediction only.
+    tracker = MultiObjectTracker(TrackerConfig(max_centroid_distance=0.1))
+    first = tracker.update([person(100, 240, 100)], 0.0)[0].track_id
+    tracker.update([person(130, 240, 100)], 0.2)
+    tracker.update([person(160, 240, 100)], 0.4)
+    tracks = tracker.update([person(205, 240, 100)], 0.7)   # a frame late: 45 px in 0.3 s
+    assert [t.track_id for t in tracks] == [first]
+    assert tracks[0].velocity_x == pytest.approx(150.0, rel=0.2)
+
+
+def test_robot_turn_is_taken_out_of_the_prediction():
+    # The person stands still; the robot turns left (CCW) 0.3 rad: she slides right.
+    focal, centre = 530.0, 320.0
+    turned = image_x_after_turn(320.0, 0.3, focal, centre)
+    assert turned == pytest.approx(centre + focal * math.tan(0.3))
+
+    def ego(x, since):
+        return image_x_after_turn(x, 0.3 if since < 0.5 else 0.0, focal, centre)
+    tracker = MultiObjectTracker(TrackerConfig(max_centroid_distance=0.1))
+    first = tracker.update([person(320, 240)], 0.0)[0].track_id
+    tracks = tracker.update([person(turned, 240)], 0.5, ego)
+    assert [t.track_id for t in tracks] == [first]
+    # Her own velocity stays zero: the slide was the robot's, not hers.
+    assert tracks[0].velocity_x == pytest.approx(0.0, abs=1e-6)
+    # Without the turn, the same frame starts a new track (no overlap, gate 0.1 diagonal).
+    tracker = MultiObjectTracker(TrackerConfig(max_centroid_distance=0.1))
+    tracker.update([person(320, 240)], 0.0)
+    assert len(tracker.update([person(turned, 240)], 0.5)) == 2
+
+
+def test_a_detection_that_looks_unlike_a_track_does_not_continue_it():
+    tracker = MultiObjectTracker(TrackerConfig(min_appearance=0.8))
+    orange, blue = look(1.0, 0.1, 0.0), look(0.0, 0.1, 1.0)
+    first = tracker.update([Box('person', 200, 240, 60, 150, 0.9, orange)], 0.0)[0]
+    # Same place, other look (a person stepping in front): a new track, the old one missed.
+    tracks = tracker.update([Box('person', 205, 240, 60, 150, 0.9, blue)], 0.1)
+    assert {t.track_id for t in tracks} == {first.track_id, tracks[-1].track_id}
+    assert tracker.get(first.track_id).missed == 1
+    # The same look continues it.
+    tracks = tracker.update([Box('person', 200, 240, 60, 150, 0.9, orange),
+                             Box('person', 205, 240, 60, 150, 0.9, blue)], 0.2)
+    assert tracker.get(first.track_id).missed == 0
+
+
+def test_an_overlapped_detection_changes_neither_look_nor_velocity():
+    tracker = MultiObjectTracker(TrackerConfig(min_appearance=0.5))
+    orange, blue = look(1.0, 0.1, 0.0), look(0.0, 0.1, 1.0)
+    mixed = look(0.6, 0.1, 0.5)
+    first = tracker.update([Box('person', 200, 240, 60, 150, 0.9, orange)], 0.0)[0]
+    # She is half behind a blue person: her box's look is mixed, but it is still her.
+    tracker.update([Box('person', 205, 240, 60, 150, 0.9, mixed),
+                    Box('person', 250, 250, 70, 170, 0.9, blue)], 0.1)
+    assert tracker.get(first.track_id).missed == 0
+    assert tracker.get(first.track_id).box.center_x == 205
+    # The mixed look does not become the track's look, nor the shift its velocity.
+    assert tracker.get(first.track_id).appearance == pytest.approx(orange)
+    assert tracker.get(first.track_id).velocity_x == 0.0

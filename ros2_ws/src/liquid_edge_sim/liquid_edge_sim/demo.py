@@ -4,14 +4,17 @@
 Starts two edge sites on loopback (each its three real services: ingress, face, YOLO), then
 composes the robot in this process (manual composition, as `ros2 launch launch/sim.launch.py`
 would run it with one process per node): simulated driver, simulated camera (the real camera
-node rendering the simulated world), edge bridge with both edges, follow-target. At 40 %
-of the run edge-a is killed (its ingress, SIGKILL), so failover to edge-b shows. A one-line
-status follows the run; at the end `out/` gets robot_view.gif, timeline.png and summary.json.
+node rendering the scenario's world), edge bridge with both edges, follow-target. The
+scenario (config/scenarios/<name>.yaml, or any file of that schema) says who walks where,
+whom to follow, and which edges are killed when (SIGKILL of the ingress). A one-line status
+follows the run; at the end `out/` gets robot_view.gif, timeline.png, timeline.jsonl (one
+row per follow-state sample) and summary.json.
 
-    python -m liquid_edge_sim.demo --duration 60 --out out     (0 = until Ctrl-C)
+    python -m liquid_edge_sim.demo --duration 60 --out out --scenario crossing --seed 3
 """
 import argparse
 from dataclasses import dataclass
+import os
 from pathlib import Path
 import signal
 import sys
@@ -23,11 +26,14 @@ from liquid_edge.stack import EdgeStack
 from liquid_edge_bridge.bridge_node import BridgeNode
 from liquid_edge_follow.follow_node import FollowNode
 from liquid_edge_robomaster.driver_node import DriverNode
-from liquid_edge_sim.metrics import format_summary, status_line, summarize, Summary
+from liquid_edge_sim.metrics import format_summary, status_line, summarize, Summary, \
+    timeline_rows
 from liquid_edge_sim.recorder import ClosedLoopRecorder
-from liquid_edge_sim.report import write_robot_view_gif, write_summary, write_timeline_plot
+from liquid_edge_sim.report import write_robot_view_gif, write_summary, write_timeline_plot, \
+    write_timeline_rows
+from liquid_edge_sim.scenario import load_scenario, Scenario, SCENARIO_DIRECTORY
 from liquid_edge_sim.sim_camera_node import SimCameraNode
-from liquid_edge_sim.world import default_world, World
+from liquid_edge_sim.world import default_world, TARGET_ID, World
 import rclpy
 from rclpy.executors import MultiThreadedExecutor
 from rclpy.parameter import Parameter
@@ -45,10 +51,6 @@ class EdgeSite:
 
 # The two demo sites; their colours are the LED colour while each one serves the robot.
 SITES = (('edge-a', '#00c853'), ('edge-b', '#2962ff'))
-# The scripted outage of edge-a, as a fraction of the run.
-OUTAGE_AT = 0.4
-# Run length the outage schedule assumes when the demo runs until Ctrl-C.
-UNBOUNDED_SCHEDULE_S = 60.0
 
 
 def robot_parameters(edges: list[EdgeSite], seed: int = 0,
@@ -89,7 +91,7 @@ class ClosedLoop:
 
     def __init__(self, edges: list[EdgeSite], world: Optional[World] = None,
                  parameters: Optional[dict[str, dict]] = None, seed: int = 0,
-                 params_file: Optional[Path] = None):
+                 params_file: Optional[Path] = None, target_id: str = TARGET_ID):
         """Build every node in a context of its own (no global rclpy state)."""
         values = robot_parameters(edges, seed)
         for node_name, overrides in (parameters or {}).items():
@@ -108,7 +110,7 @@ class ClosedLoop:
             self.follow = self._add(FollowNode, values['follow_target'])
             camera = self.camera.sim_source.camera
             self.recorder = ClosedLoopRecorder(image_size=(camera.width, camera.height),
-                                               context=self.context)
+                                               target_id=target_id, context=self.context)
             self.nodes.append(self.recorder)
         except BaseException:
             self._destroy()
@@ -172,30 +174,38 @@ def edge_sites(stacks: list) -> list[EdgeSite]:
             for (name, color), stack in zip(SITES, stacks)]
 
 
-def run_demo(duration: float, out: Path, seed: int = 0, stream: TextIO = sys.stdout,
-             params_file: Optional[Path] = None) -> Summary:
+def run_demo(duration: float, out: Path, scenario: Scenario, seed: int = 0,
+             stream: TextIO = sys.stdout, params_file: Optional[Path] = None) -> Summary:
     """Run the closed loop for `duration` s (0: until Ctrl-C); write and return the summary."""
     out.mkdir(parents=True, exist_ok=True)
-    schedule = duration if duration > 0 else UNBOUNDED_SCHEDULE_S
+    unknown = {e for o in scenario.outages for e in o.edges} - {name for name, _ in SITES}
+    if unknown:
+        raise ValueError(f'scenario {scenario.name}: outages name unknown edges '
+                         f'{sorted(unknown)}; the demo runs {[name for name, _ in SITES]}')
     live = stream.isatty()
+    print(f'demo: scenario {scenario.name} (seed {seed}): {scenario.description}',
+          file=stream, flush=True)
     print(f'demo: starting edges {", ".join(name for name, _ in SITES)} on 127.0.0.1 ...',
           file=stream, flush=True)
     stacks = start_edges()
+    names = [name for name, _ in SITES]
     try:
-        with ClosedLoop(edge_sites(stacks), seed=seed, params_file=params_file) as loop:
+        with ClosedLoop(edge_sites(stacks), world=scenario.world(seed), seed=seed,
+                        params_file=params_file, target_id=scenario.target) as loop:
             recorder = loop.recorder
             print('demo: robot nodes up; Ctrl-C ends the run and writes the outputs',
                   file=stream, flush=True)
-            outage_done = False
+            outages = list(scenario.outages)
             next_plain_line = 0.0
             try:
                 while duration <= 0 or recorder.now() < duration:
                     now = recorder.now()
-                    if not outage_done and now >= OUTAGE_AT * schedule:
-                        stacks[0].kill()
-                        recorder.mark_outage((SITES[0][0],))
-                        outage_done = True
-                        print(f'\ndemo: {SITES[0][0]} killed (scripted outage)',
+                    while outages and now >= outages[0].at:
+                        outage = outages.pop(0)
+                        for edge in outage.edges:
+                            stacks[names.index(edge)].kill()
+                        recorder.mark_outage(outage.edges)
+                        print(f'\ndemo: {", ".join(outage.edges)} killed (scripted outage)',
                               file=stream, flush=True)
                     line = status_line(recorder.timeline, now)
                     if live:
@@ -213,11 +223,12 @@ def run_demo(duration: float, out: Path, seed: int = 0, stream: TextIO = sys.std
             stack.stop()
     summary = summarize(recorder.timeline, end)
     write_summary(summary, out / 'summary.json')
+    write_timeline_rows(timeline_rows(recorder.timeline, end), out / 'timeline.jsonl')
     write_timeline_plot(recorder.timeline, end, out / 'timeline.png')
     if recorder.frames:
         write_robot_view_gif(recorder.frames, out / 'robot_view.gif')
     print('\n' + format_summary(summary), file=stream)
-    print(f'demo: wrote {out}/summary.json, timeline.png'
+    print(f'demo: wrote {out}/summary.json, timeline.jsonl, timeline.png'
           + (', robot_view.gif' if recorder.frames else ' (no camera frame: no GIF)'),
           file=stream, flush=True)
     return summary
@@ -230,6 +241,12 @@ def main(argv: Optional[list[str]] = None) -> int:
                         help='run length in seconds; 0 runs until Ctrl-C (default 60)')
     parser.add_argument('--out', type=Path, default=Path('out'),
                         help='folder for robot_view.gif, timeline.png, summary.json')
+    parser.add_argument('--scenario', default='default',
+                        help='scenario name (a file in --scenarios-dir) or path to a scenario '
+                        'YAML file (default: default)')
+    parser.add_argument('--scenarios-dir', type=Path,
+                        default=Path(os.environ.get('LIQUID_EDGE_ROOT', '.')) / SCENARIO_DIRECTORY,
+                        help='where scenario names are looked up (default: config/scenarios)')
     parser.add_argument('--seed', type=int, default=0, help="seed of the people's walks")
     parser.add_argument('--params-file', type=Path,
                         help="the robot's parameters (config/robot.yaml); the simulation "
@@ -237,11 +254,15 @@ def main(argv: Optional[list[str]] = None) -> int:
     args = parser.parse_args(argv)
     if args.duration < 0:
         parser.error('--duration must be >= 0 (0 = until Ctrl-C)')
+    try:
+        scenario = load_scenario(args.scenario, args.scenarios_dir)
+    except ValueError as error:
+        parser.error(str(error))
     # Ctrl-C and a plain kill both end the run cleanly: edges stopped, outputs written. SIGINT
     # is set explicitly because a shell starts background jobs with it ignored.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _interrupt)
-    run_demo(args.duration, args.out, args.seed, params_file=args.params_file)
+    run_demo(args.duration, args.out, scenario, args.seed, params_file=args.params_file)
     return 0
 
 

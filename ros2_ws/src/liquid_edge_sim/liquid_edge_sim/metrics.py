@@ -4,7 +4,11 @@ What a closed-loop run measured: the timeline of samples, the summary, the statu
 Pure: a recorder (ROS side) appends samples with their receive time `t` (s since the run
 started); everything here reads them. Errors are fractions of the image width (+ right),
 as in liquid_edge_interfaces/FollowState; boxes are (centre x, centre y, width, height) in
-pixels of the camera image.
+pixels of the camera image, except in the timeline rows (`timeline_rows`, out/timeline.jsonl),
+which give [x, y, w, h] with the top-left corner, as the issue and most tools expect.
+
+The identity figures (`on_target`, `wrong_person_s`, `reacquire_s`) are computed from those
+rows alone, over the whole run, so what summary.json says can be checked against the file.
 """
 from bisect import bisect_right
 from dataclasses import asdict, dataclass, field
@@ -14,7 +18,8 @@ from typing import Optional
 from liquid_edge_follow.led import led_effect_for
 from liquid_edge_follow.state_machine import State
 
-from liquid_edge_sim.world import DISTRACTOR_ID, TARGET_ID
+from liquid_edge_sim.world import TARGET_ID
+import numpy as np
 
 FOLLOW = 'follow'
 
@@ -24,22 +29,36 @@ Box = tuple[float, float, float, float]
 
 @dataclass(frozen=True)
 class StateSample:
-    """follow/state: state name, the target's box (None: none) and the errors measured on it."""
+    """
+    follow/state: state name, the target's box (None: none) and the errors measured on it.
+
+    `track_id` and `match_score` are the followed track and its appearance match (0..1);
+    `coasting`: the box is a prediction, the target was not seen in the latest frame.
+    """
 
     t: float
     state: str
     horizontal_error: float
     distance_error: float
     target_box: Optional[Box] = None
+    track_id: str = ''
+    match_score: float = 0.0
+    coasting: bool = False
 
 
 @dataclass(frozen=True)
 class TruthSample:
-    """sim/ground_truth of one frame (its stamp, ns): each drawn person's whole picture."""
+    """
+    sim/ground_truth of one frame (its stamp, ns): each drawn person's whole picture.
+
+    `depths` (m along the optical axis, by person) say who hides whom; a person without one
+    hides nobody and is hidden by nobody.
+    """
 
     t: float
     stamp_ns: int
     people: dict[str, Box]
+    depths: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -92,6 +111,7 @@ class Timeline:
     """Everything recorded during one run, in arrival order per list."""
 
     image_size: tuple[int, int] = (640, 480)
+    target_id: str = TARGET_ID     # the scenario's target: the person the robot must follow
     states: list[StateSample] = field(default_factory=list)
     truths: list[TruthSample] = field(default_factory=list)
     edges: list[EdgeSample] = field(default_factory=list)
@@ -111,7 +131,10 @@ class Summary:
     following_fraction: Optional[float]
     mean_abs_horizontal_error: Optional[float]
     within_band_fraction: Optional[float]
-    distractor_fraction: Optional[float]
+    on_target: Optional[float]
+    wrong_person_s: float
+    reacquire_s: Optional[float]
+    reacquisitions: int
     led_agreement: Optional[float]
     failover_s: Optional[float]
     stop_after_all_edges_down_s: Optional[float]
@@ -171,8 +194,8 @@ def target_errors_while_following(timeline: Timeline, end: float = math.inf) -> 
         if truth.t >= end:
             break
         state = state_at(timeline.states, truth.t, times)
-        if state is not None and state.state == FOLLOW and TARGET_ID in truth.people:
-            errors.append(truth.people[TARGET_ID][0] / width - 0.5)
+        if state is not None and state.state == FOLLOW and timeline.target_id in truth.people:
+            errors.append(truth.people[timeline.target_id][0] / width - 0.5)
     return errors
 
 
@@ -181,8 +204,9 @@ def followed_person(target_box: Box, truth: TruthSample,
     """
     Return the drawn person a followed box is on, or None.
 
-    That is the person whose part inside the frame holds the box's centre (of two, the one
-    closer in height).
+    Among the people whose picture (cut at the frame, hidden or not) holds the box's centre,
+    the one whose picture overlaps the box most (IoU): a box coasting on a target hidden behind
+    someone is on the target, a box on the one in front is on them.
     """
     cx, cy = target_box[0], target_box[1]
     holding = []
@@ -190,40 +214,196 @@ def followed_person(target_box: Box, truth: TruthSample,
         visible, _ = visible_part(box, image_size)
         if visible is not None and abs(cx - visible[0]) <= visible[2] / 2.0 \
                 and abs(cy - visible[1]) <= visible[3] / 2.0:
-            holding.append((abs(visible[3] - target_box[3]), person_id))
-    return min(holding)[1] if holding else None
+            holding.append((_iou(visible, target_box), person_id))
+    return max(holding)[1] if holding else None
 
 
-def distractor_fraction(timeline: Timeline, end: float = math.inf,
-                        min_visible: float = 0.5) -> Optional[float]:
+def _iou(a: Box, b: Box) -> float:
+    """Intersection over union of two centre-format boxes."""
+    overlap_x = min(a[0] + a[2] / 2, b[0] + b[2] / 2) - max(a[0] - a[2] / 2, b[0] - b[2] / 2)
+    overlap_y = min(a[1] + a[3] / 2, b[1] + b[3] / 2) - max(a[1] - a[3] / 2, b[1] - b[3] / 2)
+    if overlap_x <= 0.0 or overlap_y <= 0.0:
+        return 0.0
+    inter = overlap_x * overlap_y
+    return inter / (a[2] * a[3] + b[2] * b[3] - inter)
+
+
+# Visibility is counted on a grid of this many pixels a side: exact enough for a fraction.
+_VISIBILITY_CELL = 4
+
+
+def people_in_frame(truth: TruthSample, image_size: tuple[int, int]) -> list[dict]:
     """
-    Return the share of follow samples spent on the distractor, the astronaut in view.
+    Return each drawn person's visible part: id, box [x, y, w, h] (top-left, px), visible.
 
-    A sample counts when the frame behind the follow node's latest detections shows the
-    astronaut at least `min_visible` inside the frame and the distractor too, and the
-    followed box is on one of them (`followed_person`).
+    `visible` (0..1) is the share of the whole picture that is inside the frame and not behind
+    a nearer person's picture; the box bounds that share (None when nothing is).
+    """
+    width, height = image_size
+    cell = _VISIBILITY_CELL
+    people = []
+    for person_id, box in truth.people.items():
+        inside, _ = visible_part(box, image_size)
+        if inside is None:
+            people.append({'id': person_id, 'box': None, 'visible': 0.0})
+            continue
+        mask = np.zeros((-(-height // cell), -(-width // cell)), bool)
+        _fill(mask, inside, True)
+        depth = truth.depths.get(person_id)
+        for other_id, other in truth.people.items():
+            other_depth = truth.depths.get(other_id)
+            if other_id != person_id and None not in (depth, other_depth) \
+                    and other_depth < depth:
+                other_inside, _ = visible_part(other, image_size)
+                if other_inside is not None:
+                    _fill(mask, other_inside, False)
+        rows, columns = np.nonzero(mask)
+        if not len(rows):
+            people.append({'id': person_id, 'box': None, 'visible': 0.0})
+            continue
+        cells = len(rows) * cell * cell
+        x0, y0 = columns.min() * cell, rows.min() * cell
+        x1 = min((columns.max() + 1) * cell, width)
+        y1 = min((rows.max() + 1) * cell, height)
+        people.append({'id': person_id,
+                       'box': [float(x0), float(y0), float(x1 - x0), float(y1 - y0)],
+                       'visible': round(min(cells / (box[2] * box[3]), 1.0), 3)})
+    return people
+
+
+def _fill(mask: np.ndarray, box: Box, value: bool) -> None:
+    cell = _VISIBILITY_CELL
+    cx, cy, w, h = box
+    mask[int(round((cy - h / 2) / cell)):int(round((cy + h / 2) / cell)),
+         int(round((cx - w / 2) / cell)):int(round((cx + w / 2) / cell))] = value
+
+
+def _top_left(box: Optional[Box]) -> Optional[list[float]]:
+    if box is None:
+        return None
+    cx, cy, w, h = box
+    return [round(cx - w / 2, 1), round(cy - h / 2, 1), round(w, 1), round(h, 1)]
+
+
+# A decision older than this (s) is not about the frame it was made on any more.
+_DECISION_FRAME_AGE = 1.0
+
+
+def timeline_rows(timeline: Timeline, end: float = math.inf) -> list[dict]:
+    """
+    Return one row per follow-state sample before `end`: out/timeline.jsonl.
+
+    Fields: `t`, `state`, `target_box` (followed box, [x, y, w, h] top-left px, or None),
+    `track_id`, `match_score`, `target_id` (the scenario's target), `people` (each drawn
+    person's visible part, see `people_in_frame`), `followed` (whom the followed box is on,
+    see `followed_person`, or None), `edge` (active edge or None) and `latency_ms` (the
+    latest capture-to-detections latency, or None). The people are those of the frame the
+    follow node's latest detections came from, or of the latest frame when no decision is
+    that recent (edges down).
     """
     truth_by_stamp = {truth.stamp_ns: truth for truth in timeline.truths}
+    truth_times = [truth.t for truth in timeline.truths]
     detection_times = [d.t for d in timeline.detections]
-    decided = stolen = 0
+    edge_times = [e.t for e in timeline.edges]
+    latency_times = [t for t, _ in timeline.latencies]
+    people_cache: dict[int, list[dict]] = {}
+    rows = []
     for state in timeline.states:
         if state.t >= end:
             break
-        if state.state != FOLLOW or state.target_box is None:
-            continue
+        truth = None
         index = bisect_right(detection_times, state.t) - 1
-        if index < 0:
-            continue
-        truth = truth_by_stamp.get(timeline.detections[index].stamp_ns)
-        if truth is None or DISTRACTOR_ID not in truth.people or TARGET_ID not in truth.people:
-            continue
-        if visible_part(truth.people[TARGET_ID], timeline.image_size)[1] < min_visible:
-            continue
-        person = followed_person(state.target_box, truth, timeline.image_size)
-        if person is not None:
-            decided += 1
-            stolen += person == DISTRACTOR_ID
-    return stolen / decided if decided else None
+        if index >= 0 and state.t - detection_times[index] <= _DECISION_FRAME_AGE:
+            truth = truth_by_stamp.get(timeline.detections[index].stamp_ns)
+        if truth is None:
+            index = bisect_right(truth_times, state.t) - 1
+            truth = timeline.truths[index] if index >= 0 else None
+        people = []
+        followed = None
+        if truth is not None:
+            if truth.stamp_ns not in people_cache:
+                people_cache[truth.stamp_ns] = people_in_frame(truth, timeline.image_size)
+            people = people_cache[truth.stamp_ns]
+            if state.target_box is not None:
+                followed = followed_person(state.target_box, truth, timeline.image_size)
+        index = bisect_right(edge_times, state.t) - 1
+        edge = timeline.edges[index] if index >= 0 else None
+        index = bisect_right(latency_times, state.t) - 1
+        rows.append({
+            't': round(state.t, 3), 'state': state.state,
+            'target_box': _top_left(state.target_box),
+            'track_id': state.track_id or None, 'match_score': round(state.match_score, 3),
+            'target_id': timeline.target_id, 'people': people, 'followed': followed,
+            'edge': edge.name if edge is not None and edge.reachable else None,
+            'latency_ms': round(1000.0 * timeline.latencies[index][1], 1) if index >= 0
+            else None,
+        })
+    return rows
+
+
+# The target counts as in view when at least this share of her picture can be seen.
+IN_VIEW = 0.5
+
+
+def _durations(rows: list[dict], end: float) -> list[float]:
+    times = [row['t'] for row in rows] + [end]
+    return [max(min(b, end) - a, 0.0) for a, b in zip(times, times[1:])]
+
+
+def _target_visible(row: dict) -> float:
+    return next((p['visible'] for p in row['people'] if p['id'] == row['target_id']), 0.0)
+
+
+def _on_target(row: dict) -> bool:
+    return row['state'] == FOLLOW and row['followed'] == row['target_id']
+
+
+@dataclass(frozen=True)
+class IdentityFigures:
+    """Whom the robot followed, over the whole run (see `identity_figures`)."""
+
+    on_target: Optional[float]
+    wrong_person_s: float
+    reacquire_s: Optional[float]
+    reacquisitions: int
+
+
+def identity_figures(rows: list[dict], end: float) -> IdentityFigures:
+    """
+    Return the identity figures of timeline rows up to `end` (s).
+
+    `on_target`: time following the target ÷ time after the first acquisition (first follow
+    state) in which the target is at least IN_VIEW visible. `wrong_person_s`: total time the
+    followed box is on someone else, whatever the state and whether or not the target is in
+    view. `reacquire_s`: the longest time from the target's return into view (visible rising
+    to IN_VIEW while the robot does not follow her) to following her again; a return never
+    followed counts until `end`. None when nothing was measurable.
+    """
+    durations = _durations(rows, end)
+    acquired = next((i for i, row in enumerate(rows) if row['state'] == FOLLOW), None)
+    wrong = sum(d for row, d in zip(rows, durations)
+                if row['followed'] is not None and row['followed'] != row['target_id'])
+    if acquired is None:
+        return IdentityFigures(None, wrong, None, 0)
+    in_view = following = 0.0
+    waits = []
+    returned_at = None
+    was_visible = True
+    for row, d in zip(rows[acquired:], durations[acquired:]):
+        visible = _target_visible(row) >= IN_VIEW
+        if visible:
+            in_view += d
+            following += d if _on_target(row) else 0.0
+        if visible and not was_visible and not _on_target(row) and returned_at is None:
+            returned_at = row['t']
+        if returned_at is not None and _on_target(row):
+            waits.append(row['t'] - returned_at)
+            returned_at = None
+        was_visible = visible
+    if returned_at is not None:
+        waits.append(end - returned_at)
+    return IdentityFigures(following / in_view if in_view > 0.0 else None, wrong,
+                           max(waits) if waits else None, len(waits))
 
 
 def led_agreement(timeline: Timeline, grace: float = 0.5) -> Optional[float]:
@@ -301,6 +481,7 @@ def summarize(timeline: Timeline, end: float, all_edges: tuple[str, ...] = (),
               band: float = 0.15) -> Summary:
     """Return the run's figures up to `end` (s); `band` bounds |horizontal error|."""
     errors = target_errors_while_following(timeline, end)
+    identity = identity_figures(timeline_rows(timeline, end), end)
     latencies = [seconds for _, seconds in timeline.latencies]
     frames = len(timeline.detections)
     return Summary(
@@ -310,7 +491,10 @@ def summarize(timeline: Timeline, end: float, all_edges: tuple[str, ...] = (),
         mean_abs_horizontal_error=sum(map(abs, errors)) / len(errors) if errors else None,
         within_band_fraction=(sum(abs(e) < band for e in errors) / len(errors)
                               if errors else None),
-        distractor_fraction=distractor_fraction(timeline, end),
+        on_target=identity.on_target,
+        wrong_person_s=identity.wrong_person_s,
+        reacquire_s=identity.reacquire_s,
+        reacquisitions=identity.reacquisitions,
         led_agreement=led_agreement(timeline),
         failover_s=failover_time(timeline),
         stop_after_all_edges_down_s=stop_time(timeline, all_edges) if all_edges else None,
@@ -341,7 +525,10 @@ def format_summary(summary: Summary) -> str:
         f'mean |horizontal error| {"-" if error is None else f"{error:.3f}"} of width',
         f'|error| < {summary.horizontal_band:.2f} width    '
         f'{share(summary.within_band_fraction)} of following time',
-        f'followed the distractor {share(summary.distractor_fraction)}',
+        f'on target               {share(summary.on_target)} of the time she is in view',
+        f'on someone else         {summary.wrong_person_s:.2f} s',
+        f're-acquisition          {seconds(summary.reacquire_s)} worst of '
+        f'{summary.reacquisitions}',
         f'LEDs matching the state {share(summary.led_agreement)}',
         f'failover                {seconds(summary.failover_s)}',
         f'stop, all edges down    {seconds(summary.stop_after_all_edges_down_s)}',

@@ -54,15 +54,32 @@ def astronaut_cutout() -> Cutout:
                           height_m=0.9, centre_height_m=1.3))
 
 
-@lru_cache(maxsize=1)
 def distractor_cutout() -> Cutout:
     """Return a second person: the astronaut mirrored, her suit turned orange to blue."""
+    return person_cutout(mirrored=True, suit_hue_shift=200)
+
+
+@lru_cache(maxsize=16)
+def person_cutout(mirrored: bool = False, suit_hue_shift: int = 0) -> Cutout:
+    """
+    Return a person made from the astronaut: mirrored or not, her suit's hue turned.
+
+    ``suit_hue_shift`` is in degrees (0..359): 0 keeps the orange suit (a look-alike), 200
+    makes it blue. Only bright, strongly saturated pixels (the suit) change hue; skin and
+    hair keep theirs.
+    """
+    if not 0 <= suit_hue_shift < 360:
+        raise ValueError(f'suit_hue_shift must be in [0, 360) degrees, got {suit_hue_shift}')
     target = astronaut_cutout()
-    hsv = cv2.cvtColor(cv2.flip(target.image, 1), cv2.COLOR_BGR2HSV)
-    # Only bright, strongly saturated pixels (the suit) change hue; skin and hair keep theirs.
+    if not mirrored and suit_hue_shift == 0:
+        return target
+    image = cv2.flip(target.image, 1) if mirrored else target.image
+    mask = cv2.flip(target.mask, 1) if mirrored else target.mask
+    hsv = cv2.cvtColor(image, cv2.COLOR_BGR2HSV)
     suit = (hsv[:, :, 1] > 150) & (hsv[:, :, 2] > 150)
-    hsv[:, :, 0][suit] = (hsv[:, :, 0][suit].astype(np.int16) + 100) % 180
-    return _frozen(Cutout(cv2.cvtColor(hsv, cv2.COLOR_HSV2BGR), cv2.flip(target.mask, 1),
+    # OpenCV keeps 8-bit hue in half degrees (0..179).
+    hsv[:, :, 0][suit] = (hsv[:, :, 0][suit].astype(np.int16) + suit_hue_shift // 2) % 180
+    return _frozen(Cutout(cv2.cvtColor(hsv, cv2.COLOR_HSV2BGR), mask.copy(),
                           height_m=target.height_m, centre_height_m=target.centre_height_m))
 
 

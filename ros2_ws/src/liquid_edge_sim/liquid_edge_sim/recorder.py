@@ -13,6 +13,7 @@ from geometry_msgs.msg import Twist
 from liquid_edge_interfaces.msg import ActiveEdge, FollowState, LEDEffect
 from liquid_edge_sim.metrics import (DetectionSample, EdgeSample, LedSample, OutageEvent,
                                      StateSample, Timeline, TruthSample, VelocitySample)
+from liquid_edge_sim.world import TARGET_ID
 from liquid_edge_toolkit.qos import LATCHED
 from rclpy.node import Node
 from rclpy.qos import qos_profile_sensor_data, QoSProfile, ReliabilityPolicy
@@ -31,8 +32,9 @@ class ViewFrame:
     """
     One robot-view frame kept for the GIF.
 
-    Its detections, and the robot's state when they came back (the edge answers after the
-    frame was taken), are filled in when they arrive.
+    It starts with the latest detections, state and edge known when it was captured, so no
+    frame shows less than the robot knew; its own detections, and the robot's state when they
+    came back (the edge answers after the frame was taken), replace them when they arrive.
     """
 
     t: float
@@ -43,25 +45,29 @@ class ViewFrame:
     edge: str = ''
     edge_rgb: tuple[float, float, float] = (0.5, 0.5, 0.5)
     latency: Optional[float] = None
+    track_id: str = ''
+    match_score: float = 0.0
+    coasting: bool = False
 
 
 class ClosedLoopRecorder(Node):
     """Records the run's timeline; `t` of every sample is seconds since this node started."""
 
     def __init__(self, image_size: tuple[int, int] = (640, 480), frame_period: float = 0.25,
-                 **kwargs):
+                 target_id: str = TARGET_ID, **kwargs):
         """Subscribe to everything the metrics and the GIF need (image_size in px)."""
         super().__init__('closed_loop_recorder', **kwargs)
         if not frame_period > 0.0:
             raise ValueError(f'frame_period must be > 0 s, got {frame_period}')
         if min(image_size) <= 0:
             raise ValueError(f'image_size must be positive, got {image_size}')
-        self.timeline = Timeline(image_size=tuple(image_size))
+        self.timeline = Timeline(image_size=tuple(image_size), target_id=target_id)
         self.frames: list[ViewFrame] = []
         self._frames_by_stamp: dict[int, ViewFrame] = {}
         self._frame_period = frame_period
         self._started = time.monotonic()
         self._edge = ('', (0.5, 0.5, 0.5))
+        self._boxes: list[tuple[float, float, float, float]] = []
         self.create_subscription(FollowState, 'follow/state', self._on_state, _RELIABLE)
         self.create_subscription(ActiveEdge, 'edge/active', self._on_active_edge, LATCHED)
         self.create_subscription(Float64, 'edge/latency', self._on_latency, _RELIABLE)
@@ -87,7 +93,8 @@ class ClosedLoopRecorder(Node):
         self.timeline.states.append(StateSample(
             self.now(), msg.state_name, msg.horizontal_error, msg.distance_error,
             (box.center.position.x, box.center.position.y, box.size_x, box.size_y)
-            if box.size_x > 0.0 and box.size_y > 0.0 else None))
+            if box.size_x > 0.0 and box.size_y > 0.0 else None,
+            msg.target_id, msg.match_score, msg.coasting))
 
     def _on_active_edge(self, msg: ActiveEdge) -> None:
         self.timeline.edges.append(EdgeSample(self.now(), msg.name, msg.reachable))
@@ -100,14 +107,22 @@ class ClosedLoopRecorder(Node):
         stamp_ns = Time.from_msg(msg.header.stamp).nanoseconds
         self.timeline.detections.append(DetectionSample(self.now(), stamp_ns,
                                                         len(msg.detections)))
+        self._boxes = [(d.bbox.center.position.x, d.bbox.center.position.y,
+                        d.bbox.size_x, d.bbox.size_y) for d in msg.detections]
         frame = self._frames_by_stamp.pop(stamp_ns, None)
         if frame is None:
             return
-        frame.boxes = [(d.bbox.center.position.x, d.bbox.center.position.y,
-                        d.bbox.size_x, d.bbox.size_y) for d in msg.detections]
+        frame.boxes = self._boxes
+        self._fill(frame)
+
+    def _fill(self, frame: ViewFrame) -> None:
+        """Give a view frame the latest detections, state, edge and latency."""
+        frame.boxes = self._boxes
         state = self.timeline.states[-1] if self.timeline.states else None
         if state is not None:
             frame.state, frame.target_box = state.state, state.target_box
+            frame.track_id, frame.match_score = state.track_id, state.match_score
+            frame.coasting = state.coasting
         frame.edge, frame.edge_rgb = self._edge
         frame.latency = self.timeline.latencies[-1][1] if self.timeline.latencies else None
 
@@ -121,13 +136,15 @@ class ClosedLoopRecorder(Node):
         self.timeline.truths.append(TruthSample(
             self.now(), Time.from_msg(msg.header.stamp).nanoseconds,
             {d.id: (d.bbox.center.position.x, d.bbox.center.position.y, d.bbox.size_x,
-                    d.bbox.size_y) for d in msg.detections}))
+                    d.bbox.size_y) for d in msg.detections},
+            {d.id: d.results[0].pose.pose.position.z for d in msg.detections if d.results}))
 
     def _on_image(self, msg: CompressedImage) -> None:
         now = self.now()
         if self.frames and now - self.frames[-1].t < self._frame_period:
             return
         frame = ViewFrame(now, bytes(msg.data))
+        self._fill(frame)
         self.frames.append(frame)
         stamp_ns = Time.from_msg(msg.header.stamp).nanoseconds
         # Frames whose detections never come back (edge down) must not pile up.

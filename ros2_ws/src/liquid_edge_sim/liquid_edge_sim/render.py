@@ -132,6 +132,8 @@ class SceneRenderer:
         in_view = []
         placed = []
         for person_pose in self.world.poses(t):
+            if not person_pose.visible:
+                continue
             cutout = self.world.person(person_pose.person_id).cutout
             placement = self._place(cutout, pose, person_pose.x, person_pose.y)
             if placement is not None:

@@ -5,7 +5,6 @@ from pathlib import Path
 import cv2
 from liquid_edge_sim.metrics import FOLLOW, Summary, Timeline
 from liquid_edge_sim.recorder import ViewFrame
-from liquid_edge_sim.world import TARGET_ID
 # A bare Figure draws with Agg: no pyplot, no display needed on CI or over SSH.
 from matplotlib.figure import Figure
 import numpy as np
@@ -22,6 +21,13 @@ def write_summary(summary: Summary, path: Path) -> None:
     path.write_text(json.dumps(summary.as_dict(), indent=2) + '\n')
 
 
+def write_timeline_rows(rows: list[dict], path: Path) -> None:
+    """timeline.jsonl: one JSON object per follow-state sample (metrics.timeline_rows)."""
+    with path.open('w') as stream:
+        for row in rows:
+            stream.write(json.dumps(row, separators=(',', ':')) + '\n')
+
+
 def write_timeline_plot(timeline: Timeline, end: float, path: Path) -> None:
     """timeline.png: errors, state, latency and active edge over time, outages marked."""
     figure = Figure(figsize=(10, 9))
@@ -29,8 +35,9 @@ def write_timeline_plot(timeline: Timeline, end: float, path: Path) -> None:
     states = timeline.states
     following = [s for s in states if s.state == FOLLOW]
     width = timeline.image_size[0]
-    truth = [(t.t, t.people[TARGET_ID][0] / width - 0.5) for t in timeline.truths
-             if TARGET_ID in t.people]
+    target = timeline.target_id
+    truth = [(t.t, t.people[target][0] / width - 0.5) for t in timeline.truths
+             if target in t.people]
     axes[0].plot([t for t, _ in truth], [e for _, e in truth], ',', color='0.6',
                  label='true (target in view)')
     axes[0].plot([s.t for s in following], [s.horizontal_error for s in following], '.',
@@ -74,7 +81,8 @@ def annotate(frame: ViewFrame) -> np.ndarray:
     """
     Draw on the robot's view (BGR) what the robot knew.
 
-    The edge's detections in its colour, the followed target in yellow, the image centre,
+    The edge's detections in its colour, the followed target in yellow with its track id and
+    appearance match (a thin orange box while it coasts on the prediction), the image centre,
     and a banner with time, state, edge and latency.
     """
     image = cv2.imdecode(np.frombuffer(frame.jpeg, np.uint8), cv2.IMREAD_COLOR)
@@ -83,8 +91,15 @@ def annotate(frame: ViewFrame) -> np.ndarray:
     edge_bgr = tuple(int(255 * c) for c in reversed(frame.edge_rgb))
     for box in frame.boxes:
         _draw_box(image, box, edge_bgr, 2)
-    if frame.state == FOLLOW and frame.target_box is not None:
-        _draw_box(image, frame.target_box, (0, 255, 255), 3)
+    if frame.target_box is not None:
+        coasting = frame.coasting or frame.state != FOLLOW
+        color = (0, 140, 255) if coasting else (0, 255, 255)
+        _draw_box(image, frame.target_box, color, 1 if coasting else 3)
+        cx, cy, w, h = frame.target_box
+        label = f'{frame.track_id or "target"} {frame.match_score:.2f}' + (
+            ' predicted' if coasting else '')
+        cv2.putText(image, label, (int(cx - w / 2), max(int(cy - h / 2) - 6, 40)),
+                    cv2.FONT_HERSHEY_SIMPLEX, 0.5, color, 2)
     height, width = image.shape[:2]
     cv2.line(image, (width // 2, height - 20), (width // 2, height - 1), (255, 255, 255), 1)
     latency = '-' if frame.latency is None else f'{1000.0 * frame.latency:.0f} ms'

@@ -15,11 +15,17 @@ import numpy as np
 
 @dataclass(frozen=True)
 class Waypoint:
-    """A point on a walking path (metres, odom frame) and how long to stand there (s)."""
+    """
+    A point on a walking path (metres, odom frame) and how long to stand there (s).
+
+    `hidden`: the walk from here to the next waypoint is unseen (through a door, behind a
+    wall), and so is the pause at the next one's start: the person is not drawn meanwhile.
+    """
 
     x: float
     y: float
     pause: float = 0.0
+    hidden: bool = False
 
 
 @dataclass(frozen=True)
@@ -28,6 +34,7 @@ class _Leg:
     end_time: float
     start: tuple[float, float]
     end: tuple[float, float]
+    hidden: bool = False
 
 
 class WalkingPath:
@@ -50,20 +57,30 @@ class WalkingPath:
         self.speed = speed
         legs = []
         t = 0.0
-        for here, there in zip(waypoints, waypoints[1:] + waypoints[:1]):
-            legs.append(_Leg(t, t + here.pause, (here.x, here.y), (here.x, here.y)))
+        for previous, here, there in zip(waypoints[-1:] + waypoints[:-1], waypoints,
+                                         waypoints[1:] + waypoints[:1]):
+            legs.append(_Leg(t, t + here.pause, (here.x, here.y), (here.x, here.y),
+                             previous.hidden))
             t += here.pause
             duration = math.hypot(there.x - here.x, there.y - here.y) / speed
-            legs.append(_Leg(t, t + duration, (here.x, here.y), (there.x, there.y)))
+            legs.append(_Leg(t, t + duration, (here.x, here.y), (there.x, there.y),
+                             here.hidden))
             t += duration
         self._legs = [leg for leg in legs if leg.end_time > leg.start_time]
         self._starts = [leg.start_time for leg in self._legs]
         self.period = t
 
+    def _leg(self, t: float) -> _Leg:
+        return self._legs[max(0, bisect_right(self._starts, t % self.period) - 1)]
+
+    def visible(self, t: float) -> bool:
+        """Return whether the walker can be seen at time t (s): not on a hidden leg."""
+        return not self._leg(t).hidden
+
     def position(self, t: float) -> tuple[float, float]:
         """Return where the walker is at time t (s), in metres."""
         phase = t % self.period
-        leg = self._legs[max(0, bisect_right(self._starts, phase) - 1)]
+        leg = self._leg(t)
         fraction = (phase - leg.start_time) / (leg.end_time - leg.start_time)
         fraction = min(max(fraction, 0.0), 1.0)
         return (leg.start[0] + fraction * (leg.end[0] - leg.start[0]),
@@ -81,11 +98,12 @@ class Person:
 
 @dataclass(frozen=True)
 class PersonPose:
-    """Where a person stands at one instant (metres, odom frame)."""
+    """Where a person stands at one instant (metres, odom frame); hidden ones are not drawn."""
 
     person_id: str
     x: float
     y: float
+    visible: bool = True
 
 
 class World:
@@ -107,7 +125,8 @@ class World:
 
     def poses(self, t: float) -> list[PersonPose]:
         """Return every person's position at time t (s)."""
-        return [PersonPose(p.person_id, *p.path.position(t)) for p in self.people]
+        return [PersonPose(p.person_id, *p.path.position(t), p.path.visible(t))
+                for p in self.people]
 
 
 TARGET_ID = 'astronaut'

@@ -1,9 +1,9 @@
-from liquid_edge_sim.metrics import (DetectionSample, distractor_fraction, EdgeSample,
-                                     followed_person, following_fraction, format_summary,
-                                     led_agreement, LedSample, OutageEvent, percentile,
-                                     StateSample, status_line, stop_time, summarize,
-                                     time_to_acquire, Timeline, TruthSample, VelocitySample,
-                                     visible_part)
+from liquid_edge_sim.metrics import (DetectionSample, EdgeSample, followed_person,
+                                     following_fraction, format_summary, identity_figures,
+                                     led_agreement, LedSample, OutageEvent, people_in_frame,
+                                     percentile, StateSample, status_line, stop_time, summarize,
+                                     time_to_acquire, Timeline, timeline_rows, TruthSample,
+                                     VelocitySample, visible_part)
 import pytest
 
 ASTRONAUT_BOX = (300.0, 200.0, 150.0, 200.0)
@@ -50,23 +50,78 @@ def test_followed_person_is_the_one_under_the_box():
     assert followed_person((100.0, 100.0, 20.0, 20.0), truth, (640, 480)) is None
 
 
-def test_distractor_fraction_uses_the_frame_behind_the_latest_detections():
-    truths = [TruthSample(0.0, 10, {'astronaut': ASTRONAUT_BOX, 'distractor': DISTRACTOR_BOX}),
-              TruthSample(1.0, 20, {'astronaut': ASTRONAUT_BOX, 'distractor': DISTRACTOR_BOX}),
-              TruthSample(2.0, 30, {'distractor': DISTRACTOR_BOX})]
-    detections = [DetectionSample(0.2, 10, 2), DetectionSample(1.2, 20, 2),
-                  DetectionSample(2.2, 30, 1)]
-    timeline = Timeline(truths=truths, detections=detections, states=[
-        StateSample(0.3, 'follow', 0.0, 0.0, ASTRONAUT_BOX),
-        StateSample(0.4, 'follow', 0.0, 0.0, ASTRONAUT_BOX),
-        StateSample(1.3, 'follow', 0.0, 0.0, DISTRACTOR_BOX),
-        StateSample(1.4, 'search', 0.0, 0.0, DISTRACTOR_BOX),
-        # The astronaut out of the frame: following someone else is not a steal.
-        StateSample(2.3, 'follow', 0.0, 0.0, DISTRACTOR_BOX),
-    ])
-    assert distractor_fraction(timeline) == pytest.approx(1.0 / 3.0)
-    assert distractor_fraction(timeline, end=1.0) == 0.0
-    assert distractor_fraction(Timeline()) is None
+def test_people_in_frame_counts_the_frame_edge_and_nearer_people():
+    truth = TruthSample(0.0, 1, {'astronaut': (300.0, 240.0, 100.0, 200.0),
+                                 'distractor': (300.0, 240.0, 200.0, 400.0),
+                                 'far': (-40.0, 240.0, 100.0, 100.0)},
+                        {'astronaut': 3.0, 'distractor': 1.5, 'far': 5.0})
+    people = {p['id']: p for p in people_in_frame(truth, (640, 480))}
+    assert people['astronaut'] == {'id': 'astronaut', 'box': None, 'visible': 0.0}
+    assert people['distractor']['visible'] == pytest.approx(1.0)
+    assert people['distractor']['box'] == pytest.approx([200.0, 40.0, 200.0, 400.0])
+    assert people['far']['visible'] == pytest.approx(0.1, abs=0.03)
+
+
+def run(target_visible, followed, step=0.1):
+    """
+    Return the identity figures of a made-up run, one character per 0.1 s step.
+
+    `target_visible`: '1' in view, '0' not; `followed`: 't' target, 'd' distractor,
+    '-' nobody (in follow), 's' searching.
+    """
+    target_in = (300.0, 240.0, 100.0, 200.0)
+    target_out = (-300.0, 240.0, 100.0, 200.0)
+    distractor = (520.0, 240.0, 60.0, 120.0)
+    truths, detections, samples = [], [], []
+    for i, (visible, who) in enumerate(zip(target_visible, followed)):
+        t = i * step
+        truths.append(TruthSample(t, i, {'astronaut': target_in if visible == '1' else target_out,
+                                         'distractor': distractor}))
+        detections.append(DetectionSample(t + 0.01, i, 2))
+        box = {'t': target_in, 'd': distractor}.get(who)
+        samples.append(StateSample(t + 0.02, 'search' if who == 's' else 'follow', 0.0, 0.0,
+                                   box))
+    timeline = Timeline(truths=truths, detections=detections, states=samples)
+    end = len(followed) * step
+    return identity_figures(timeline_rows(timeline, end), end)
+
+
+def test_wrong_person_counts_whether_or_not_the_target_is_in_view():
+    # The issue's run: the target leaves, the robot follows the distractor for the rest.
+    figures = run('1111100000', 'tttttddddd')
+    assert figures.wrong_person_s == pytest.approx(0.5, abs=0.03)
+    assert figures.on_target == pytest.approx(1.0)
+
+
+def test_on_target_is_over_the_time_the_target_is_in_view_after_acquisition():
+    figures = run('1111111111', 'ssttttdddd')
+    assert figures.on_target == pytest.approx(0.5, abs=0.03)   # 4 of 8 in-view steps
+    assert figures.wrong_person_s == pytest.approx(0.4, abs=0.03)
+
+
+def test_reacquire_is_from_her_return_into_view_to_following_her():
+    figures = run('1110000111111', 'ttt' + 'ssss' + 'sss' + 'ttt')
+    assert figures.reacquire_s == pytest.approx(0.3, abs=0.03)
+    assert figures.reacquisitions == 1
+    # Never re-acquired: counted until the end of the run.
+    assert run('1100111', 'ttssddd').reacquire_s == pytest.approx(0.3, abs=0.03)
+    assert run('1111', 'tttt').reacquire_s is None
+
+
+def test_timeline_rows_carry_the_issue_fields():
+    truths = [TruthSample(0.0, 10, {'astronaut': ASTRONAUT_BOX}, {'astronaut': 2.0})]
+    timeline = Timeline(truths=truths, detections=[DetectionSample(0.1, 10, 1)],
+                        edges=[EdgeSample(0.0, 'edge-a', True)], latencies=[(0.1, 0.25)],
+                        states=[StateSample(0.2, 'follow', 0.0, 0.0, ASTRONAUT_BOX,
+                                            'person-3', 0.9)])
+    row = timeline_rows(timeline)[0]
+    assert row['t'] == 0.2 and row['state'] == 'follow'
+    assert row['target_box'] == [225.0, 100.0, 150.0, 200.0]
+    assert row['target_id'] == 'astronaut' and row['followed'] == 'astronaut'
+    assert row['track_id'] == 'person-3' and row['match_score'] == 0.9
+    assert row['people'] == [{'id': 'astronaut', 'box': [224.0, 100.0, 152.0, 200.0],
+                              'visible': 1.0}]
+    assert row['edge'] == 'edge-a' and row['latency_ms'] == 250.0
 
 
 def test_led_agreement_matches_effects_to_states_nearby():

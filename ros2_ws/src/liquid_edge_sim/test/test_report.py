@@ -55,6 +55,14 @@ def test_annotation_draws_boxes_target_and_banner():
     assert abs(int(image[400, 500, 0]) - 90) < 5            # elsewhere untouched
 
 
+def test_coasting_prediction_is_drawn_thin_and_orange():
+    frame = ViewFrame(1.0, jpeg(), state='follow', target_box=(200.0, 240.0, 100.0, 200.0),
+                      track_id='person-3', match_score=0.9, coasting=True)
+    image = annotate(frame)
+    assert tuple(image[240, 150]) == (0, 140, 255)          # left edge, orange
+    assert abs(int(image[240, 152, 0]) - 90) < 5            # one pixel thin
+
+
 def test_annotation_refuses_a_broken_jpeg():
     with pytest.raises(ValueError, match='JPEG'):
         annotate(ViewFrame(1.0, b'not a jpeg'))

@@ -1,0 +1,156 @@
+"""
+Whom the robot follows: the target's identity across occlusion, loss and look-alikes.
+
+Pure, clock-free: `TargetIdentity.update` takes each frame's tracks and answers with the
+target to steer by, or None.
+
+- The first acquisition takes the largest person of the target class (both policies).
+- While the target's track lives, it is followed; in frames where it is not seen, on its
+  predicted box (coasting, at most the tracker's timeout). The target's identity is a
+  gallery of its descriptors, added only on confident, unambiguous matches: the detection
+  looks like the gallery (or the gallery is new) and no other detection overlaps it.
+- A track whose look turns clearly unlike the gallery (below `keep_similarity`: another
+  person took over the track while two crossed) stops being the target.
+- After a loss, `same_target` (default) re-acquires only a person whose look matches the
+  gallery (at least `reacquire_similarity`, and clearly better than anyone else in view, by
+  `reacquire_margin`), seen in at least two frames in a row and overlapping nobody (a box
+  that holds part of someone else has a mixed look); nobody else, however large.
+  `largest` takes the largest person again, the original "follow anyone" behaviour. Without
+  descriptors (an edge that sends none), `same_target` re-acquires nobody: stop and search
+  rather than follow a stranger.
+- `select` and `forget` are the user's choice: follow this track (its look starts a new
+  gallery), or nobody until the next first acquisition.
+"""
+from dataclasses import dataclass
+from typing import Iterable, List, Optional, Sequence
+
+from liquid_edge_follow.appearance import Gallery
+from liquid_edge_follow.box import Box
+from liquid_edge_follow.tracker import EgoShift, Track
+
+SAME_TARGET = 'same_target'
+LARGEST = 'largest'
+POLICIES = (SAME_TARGET, LARGEST)
+
+
+@dataclass(frozen=True)
+class IdentityConfig:
+    """Acquisition policy and the appearance thresholds of the target's identity."""
+
+    policy: str = SAME_TARGET
+    gallery_size: int = 30
+    gallery_similarity: float = 0.9      # a match this good (or better) feeds the gallery
+    keep_similarity: float = 0.75        # below this the target's track is someone else
+    reacquire_similarity: float = 0.85   # least gallery match to re-acquire after a loss
+    reacquire_margin: float = 0.05       # ... ahead of the second-best person in view
+
+    def __post_init__(self):
+        """Refuse an unknown policy and thresholds outside [0, 1]."""
+        if self.policy not in POLICIES:
+            raise ValueError(f'acquire_policy must be one of {POLICIES}, got {self.policy!r}')
+        if self.gallery_size < 1:
+            raise ValueError(f'gallery_size must be >= 1, got {self.gallery_size}')
+        for name in ('gallery_similarity', 'keep_similarity', 'reacquire_similarity',
+                     'reacquire_margin'):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f'{name} must be in [0, 1], got {value}')
+
+
+@dataclass(frozen=True)
+class TargetView:
+    """The target in one frame: its track, the box to steer by, its appearance match."""
+
+    track: Track
+    box: Box              # the matched box, or the prediction while coasting
+    match_score: Optional[float]   # gallery similarity of the matched box; None unknown
+    coasting: bool
+
+
+class TargetIdentity:
+    """The followed person: track id and gallery of descriptors."""
+
+    def __init__(self, config: IdentityConfig = IdentityConfig()):
+        """Start with no target and an empty gallery."""
+        self.config = config
+        self.gallery = Gallery(config.gallery_size)
+        self.track_id: Optional[str] = None
+        self.match_score: Optional[float] = None
+        self._acquired = False   # a first acquisition happened (since the last forget)
+
+    def forget(self) -> None:
+        """Follow nobody: the next acquisition is a first one (the largest person)."""
+        self.track_id = None
+        self.match_score = None
+        self._acquired = False
+        self.gallery.clear()
+
+    def select(self, track: Track) -> None:
+        """Follow `track` from now on; its look starts a new gallery."""
+        self.forget()
+        self.track_id = track.track_id
+        self._acquired = True
+        if track.box.appearance is not None:
+            self.gallery.add(track.box.appearance)
+            self.match_score = 1.0
+
+    def update(self, tracks: Iterable[Track], target_class: str, stamp: float,
+               ego: Optional[EgoShift] = None) -> Optional[TargetView]:
+        """Take one frame's live tracks; return the target to steer by, or None."""
+        tracks = [t for t in tracks if t.class_name == target_class]
+        seen = [t for t in tracks if t.missed == 0]
+        current = next((t for t in tracks if t.track_id == self.track_id), None)
+        if current is not None and current.missed == 0:
+            score = self.gallery.similarity(current.box.appearance)
+            if score is not None and score < self.config.keep_similarity:
+                current = None      # someone else continued the target's track
+            else:
+                self.match_score = score
+                if score is None or score >= self.config.gallery_similarity or \
+                        not len(self.gallery):
+                    self._learn(current, seen)
+                return TargetView(current, current.box, score, coasting=False)
+        if current is not None:
+            return TargetView(current, current.predicted(stamp, ego), self.match_score,
+                              coasting=True)
+        self.track_id = None
+        self.match_score = None
+        chosen = self._acquire(seen)
+        if chosen is None:
+            return None
+        self.track_id = chosen.track_id
+        self._acquired = True
+        self.match_score = self.gallery.similarity(chosen.box.appearance)
+        self._learn(chosen, seen)
+        return TargetView(chosen, chosen.box, self.match_score, coasting=False)
+
+    def _acquire(self, seen: Sequence[Track]) -> Optional[Track]:
+        """Return the track to lock on after a loss (or at first), or None."""
+        if self.config.policy == LARGEST or not self._acquired:
+            return max(seen, key=lambda t: t.box.area, default=None)
+        scored: List[tuple] = []
+        for track in seen:
+            score = self.gallery.similarity(track.box.appearance)
+            if score is not None:
+                scored.append((score, track))
+        if not scored:
+            return None
+        scored.sort(key=lambda pair: pair[0], reverse=True)
+        best_score, best = scored[0]
+        runner_up = scored[1][0] if len(scored) > 1 else 0.0
+        alone = not any(other is not best and other.box.overlaps(best.box) for other in seen)
+        if best_score >= self.config.reacquire_similarity and alone and \
+                best_score - runner_up >= self.config.reacquire_margin and best.hits >= 2:
+            return best
+        return None
+
+    def _learn(self, track: Track, seen: Sequence[Track]) -> None:
+        """Add the track's descriptor to the gallery unless another person overlaps it."""
+        if track.box.appearance is None:
+            return
+        if any(other is not track and other.box.overlaps(track.box) for other in seen):
+            return
+        if len(self.gallery) and \
+                self.gallery.similarity(track.box.appearance) is None:
+            self.gallery.clear()    # the edge changed descriptor kind: start again
+        self.gallery.add(track.box.appearance)

@@ -1,0 +1,168 @@
+"""The target's identity: first acquisition, coasting, gallery, re-acquisition, policies."""
+from liquid_edge_follow.appearance import Gallery, similarity
+from liquid_edge_follow.box import Box
+from liquid_edge_follow.target import IdentityConfig, LARGEST, TargetIdentity
+from liquid_edge_follow.tracker import MultiObjectTracker, TrackerConfig
+import numpy as np
+import pytest
+
+ORANGE = (1.0, 0.2, 0.0)
+BLUE = (0.0, 0.2, 1.0)
+
+
+def look(values, noise=0.0, seed=0):
+    """Return an L2-normalised descriptor, optionally jittered."""
+    vector = np.asarray(values, np.float32) + noise * np.random.default_rng(seed).random(3)
+    return (vector / np.linalg.norm(vector)).astype(np.float32)
+
+
+def person(x, w=60.0, h=150.0, appearance=None, name='person'):
+    """Build a box centred at (x, 240) px."""
+    return Box(name, x, 240.0, w, h, 0.9,
+               None if appearance is None else look(appearance))
+
+
+class Scene:
+    """A tracker and a target identity fed frame by frame, 10 fps."""
+
+    def __init__(self, config=IdentityConfig(), timeout=0.5):
+        self.tracker = MultiObjectTracker(TrackerConfig(timeout=timeout))
+        self.identity = TargetIdentity(config)
+        self.stamp = 0.0
+
+    def frame(self, *boxes):
+        self.stamp += 0.1
+        tracks = self.tracker.update(list(boxes), self.stamp)
+        return self.identity.update(tracks, 'person', self.stamp)
+
+
+def test_gallery_keeps_the_last_descriptors_and_scores_the_best_matches():
+    gallery = Gallery(size=2, top=1)
+    assert gallery.similarity(look(ORANGE)) is None
+    gallery.add(look(BLUE))
+    gallery.add(look(ORANGE))
+    assert gallery.similarity(look(ORANGE)) == pytest.approx(1.0)
+    gallery.add(look((0.0, 1.0, 0.0)))          # the oldest (blue) goes
+    assert len(gallery) == 2
+    assert gallery.similarity(look(BLUE)) < 0.5
+    with pytest.raises(ValueError):
+        gallery.add(np.ones(4, np.float32) / 2.0)
+    assert similarity(look(ORANGE), look(ORANGE)) == pytest.approx(1.0)
+    # With top 2, one matching descriptor among strangers is not enough.
+    gallery = Gallery(size=3, top=2)
+    for vector in (look(ORANGE), look(BLUE), look((0.0, 1.0, 0.0))):
+        gallery.add(vector)
+    assert gallery.similarity(look(ORANGE)) < 0.7
+
+
+def test_first_acquisition_is_the_largest_person_of_the_class():
+    scene = Scene()
+    target = scene.frame(person(100, 40, 100), person(300, 80, 200),
+                         person(500, 200, 300, name='car'))
+    assert target.box.center_x == 300
+
+
+def test_no_target_when_the_class_is_absent():
+    assert Scene().frame(person(100, name='dog')) is None
+
+
+def test_bigger_distractor_does_not_steal_the_target():
+    scene = Scene()
+    target = scene.frame(person(100, 60, 150))
+    for step in range(1, 10):
+        view = scene.frame(person(100 + 8 * step, 60, 150), person(500 - 5 * step, 150, 350))
+        assert view.track.track_id == target.track.track_id
+        assert view.box.center_x == 100 + 8 * step
+
+
+def test_missed_target_coasts_on_its_prediction_not_on_a_smaller_person_nearby():
+    scene = Scene()
+    target = scene.frame(person(300, 100, 250))
+    view = scene.frame(person(420, 25, 60))
+    assert view.track.track_id == target.track.track_id and view.coasting
+    assert view.box.center_x == pytest.approx(300.0)
+
+
+def test_gallery_learns_only_unambiguous_sightings():
+    scene = Scene()
+    scene.frame(person(200, appearance=ORANGE))
+    assert len(scene.identity.gallery) == 1
+    # A blue person overlapping the target: the target's sighting is not learnt.
+    scene.frame(person(200, appearance=ORANGE), person(230, appearance=BLUE))
+    assert len(scene.identity.gallery) == 1
+    scene.frame(person(200, appearance=ORANGE), person(450, appearance=BLUE))
+    assert len(scene.identity.gallery) == 2
+
+
+def test_same_target_reacquires_only_a_matching_look_never_the_largest():
+    scene = Scene(timeout=0.3)
+    target = scene.frame(person(200, appearance=ORANGE))
+    for _ in range(5):
+        scene.frame(person(200, appearance=ORANGE), person(500, 120, 300, appearance=BLUE))
+    # The target leaves; her track dies; the large blue person stays.
+    for _ in range(5):
+        view = scene.frame(person(500, 120, 300, appearance=BLUE))
+    assert view is None
+    # She comes back from the other side: a new track, re-acquired after two sightings.
+    assert scene.frame(person(500, 120, 300, appearance=BLUE),
+                       person(60, appearance=ORANGE)) is None
+    view = scene.frame(person(500, 120, 300, appearance=BLUE), person(62, appearance=ORANGE))
+    assert view.box.center_x == 62 and view.track.track_id != target.track.track_id
+    assert view.match_score == pytest.approx(1.0)
+
+
+def test_a_matching_look_that_overlaps_someone_is_not_reacquired():
+    scene = Scene(timeout=0.3)
+    scene.frame(person(200, appearance=ORANGE))
+    for _ in range(5):
+        scene.frame(person(500, 120, 300, appearance=BLUE))
+    # She comes back half in front of the blue person: her box holds part of him.
+    for _ in range(3):
+        assert scene.frame(person(500, 120, 300, appearance=BLUE),
+                           person(450, appearance=ORANGE)) is None
+    view = scene.frame(person(500, 120, 300, appearance=BLUE), person(300, appearance=ORANGE))
+    assert view is not None and view.box.center_x == 300
+
+
+def test_same_target_without_descriptors_reacquires_nobody():
+    scene = Scene(timeout=0.3)
+    scene.frame(person(200))
+    for _ in range(5):
+        view = scene.frame(person(500, 120, 300))
+    assert view is None
+
+
+def test_largest_policy_locks_on_the_largest_after_a_loss():
+    scene = Scene(IdentityConfig(policy=LARGEST), timeout=0.3)
+    target = scene.frame(person(200, appearance=ORANGE))
+    for _ in range(5):
+        view = scene.frame(person(500, 120, 300, appearance=BLUE))
+    assert view.box.center_x == 500 and view.track.track_id != target.track.track_id
+
+
+def test_a_track_taken_over_by_another_look_stops_being_the_target():
+    scene = Scene()
+    scene.frame(person(200, appearance=ORANGE))
+    # The tracker lets the track continue (no appearance gate), the identity does not.
+    scene.tracker.config = TrackerConfig(min_appearance=0.0, timeout=0.5)
+    assert scene.frame(person(205, appearance=BLUE)) is None
+
+
+def test_forget_then_the_largest_is_acquired_and_select_picks_a_track():
+    scene = Scene(timeout=0.3)
+    scene.frame(person(200, appearance=ORANGE), person(500, 120, 300, appearance=BLUE))
+    scene.identity.forget()
+    view = scene.frame(person(200, appearance=ORANGE), person(500, 120, 300, appearance=BLUE))
+    assert view.box.center_x == 500
+    orange = next(t for t in scene.tracker.tracks if t.box.center_x == 200)
+    scene.identity.select(orange)
+    view = scene.frame(person(200, appearance=ORANGE), person(500, 120, 300, appearance=BLUE))
+    assert view.track.track_id == orange.track_id
+    assert scene.identity.gallery.similarity(look(BLUE)) < 0.5
+
+
+@pytest.mark.parametrize('kwargs', [{'policy': 'nearest'}, {'gallery_size': 0},
+                                    {'reacquire_similarity': 1.5}, {'keep_similarity': -0.1}])
+def test_identity_config_refuses_bad_values(kwargs):
+    with pytest.raises(ValueError):
+        IdentityConfig(**kwargs)
