@@ -82,6 +82,9 @@ class EdgeMetrics:
         self.batch_frames = prometheus_client.Histogram(
             'liquid_edge_batch_frames', 'frames run together in one detector batch',
             buckets=(1, 2, 3, 4, 6, 8, 12, 16, 32), registry=self.registry)
+        self.lone_runs = prometheus_client.Counter(
+            'liquid_edge_lone_runs', 'detector runs of a frame alone in the service, on the '
+            'detector with a thread per core', registry=self.registry)
         self.backend_calls = prometheus_client.Counter(
             'liquid_edge_backend_calls', 'ingress calls to its backends, by engine and code',
             ['engine', 'code'], registry=self.registry)

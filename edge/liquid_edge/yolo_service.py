@@ -3,7 +3,8 @@
 Concurrency: ``--workers`` detectors, each run by its own thread on the frames waiting
 (liquid_edge.yolo.batching), robots served in turn, newest frame first. On a GPU each run is a
 batch of up to ``--max-batch`` frames; on the CPU one frame per run on each of one detector
-per core measured best (see DEFAULT_MAX_BATCH).
+per core measured best (see DEFAULT_MAX_BATCH), plus, with ONNX Runtime, one detector with a
+thread per core for a frame alone in the service (``--lone-frame-threads``).
 """
 from collections.abc import Callable
 import logging
@@ -58,11 +59,13 @@ def build_yolo_server(settings: ServerSettings, identity: EdgeIdentity, *, max_p
                       load: Callable[[], YoloDetector], workers: int = 1,
                       max_batch: int | None = None,
                       batch_window_s: float = DEFAULT_BATCH_WINDOW_MS / 1000,
-                      describer: AppearanceDescriber | None = None) -> EdgeServer:
+                      describer: AppearanceDescriber | None = None,
+                      load_lone: Callable[[], YoloDetector] | None = None) -> EdgeServer:
     """Return a (not yet started) YOLO server with ``workers`` detectors built by ``load``.
 
     Its person detections carry ``describer``'s appearance vectors (default: colour
-    histograms).
+    histograms). ``load_lone`` builds the detector (more threads) that runs a frame alone in
+    the service; None = none.
 
     ``max_batch`` None = DEFAULT_MAX_BATCH if the model takes batches on a GPU, else 1.
     """
@@ -75,19 +78,25 @@ def build_yolo_server(settings: ServerSettings, identity: EdgeIdentity, *, max_p
     runtimes_log.setLevel(logging.ERROR)
     try:
         detectors += [load() for _ in range(workers - 1)]
+        lone = load_lone() if load_lone is not None else None
     finally:
         runtimes_log.setLevel(level)
     if max_batch is None:
         on_gpu = detectors[0].model_info.device == DEVICE_CUDA
         max_batch = DEFAULT_MAX_BATCH if detectors[0].batches and on_gpu else 1
+
+    def observe(frames: int, _seconds: float, alone: bool) -> None:
+        metrics.batch_frames.observe(frames)
+        if alone:
+            metrics.lone_runs.inc()
     batching = BatchingDetector(
         detectors, max_batch, batch_window_s,
-        max(MIN_WAITING_PER_ROBOT, settings.max_in_flight // 4),
-        on_batch=lambda frames, _seconds: metrics.batch_frames.observe(frames))
+        max(MIN_WAITING_PER_ROBOT, settings.max_in_flight // 4), on_batch=observe, lone=lone)
     info = detectors[0].model_info
     log.info('model loaded', extra={'model': info.name, 'version': info.version,
                                     'runtime': info.runtime, 'device': info.device,
-                                    'workers': workers, 'max_batch': max_batch})
+                                    'workers': workers, 'max_batch': max_batch,
+                                    'lone_frame_detector': lone is not None})
     servicer = DetectorServicer(v1.ENGINE_YOLO, batching, identity, metrics, max_pixels,
                                 describer=describer or HsHistogramDescriber())
     return EdgeServer('yolodetection', settings, metrics,
@@ -164,6 +173,11 @@ def main(argv: list[str] | None = None) -> None:
     batching.add_argument('--batch-window-ms', type=float, default=DEFAULT_BATCH_WINDOW_MS,
                           help='how long a detector waits for more frames when frames are '
                                'arriving or it is busy; an idle detector runs a frame at once')
+    batching.add_argument('--lone-frame-threads', type=int, default=None,
+                          help='intra-op threads of one more ONNX Runtime detector, which runs '
+                               'a frame when nothing else is waiting or running, so an idle '
+                               'service answers with every core (default: CPU cores with '
+                               'onnxruntime on the CPU, when a detector has fewer; 0 = none)')
     args = parser.parse_args(argv)
     cores = os.cpu_count() or 1
     gpu = args.device == DEVICE_CUDA
@@ -171,6 +185,15 @@ def main(argv: list[str] | None = None) -> None:
     threads = args.opencv_threads or (cores if gpu else 1)
     if args.batch_window_ms < 0:
         parser.error(f'--batch-window-ms must be >= 0, got {args.batch_window_ms}')
+    lone_threads = args.lone_frame_threads
+    if lone_threads is None:
+        on_cpu_onnxruntime = (args.backend, args.device) == (BACKEND_ONNXRUNTIME, DEVICE_CPU)
+        lone_threads = cores if on_cpu_onnxruntime and threads < cores else 0
+    if lone_threads < 0:
+        parser.error(f'--lone-frame-threads must be >= 0, got {lone_threads}')
+    if lone_threads and args.backend != BACKEND_ONNXRUNTIME:
+        parser.error('--lone-frame-threads needs --backend onnxruntime (OpenCV DNN threads '
+                     'are process-wide)')
     if args.max_in_flight is None:
         args.max_in_flight = max(MIN_IN_FLIGHT, IN_FLIGHT_PER_CAPACITY * workers * (
             args.max_batch or (DEFAULT_MAX_BATCH if gpu else 1)))
@@ -205,12 +228,12 @@ def main(argv: list[str] | None = None) -> None:
                 parser.error(f'int8 quantisation failed: {error}')
             log.info('quantised the model to int8', extra={'model': str(model_path)})
 
-        def load() -> YoloDetector:
+        def load(intra_op_threads: int = threads) -> YoloDetector:
             return load_detector(model=model_path, weights=weights, names=names,
                                  backend=args.backend, device=args.device,
                                  conf_threshold=args.conf_threshold,
                                  nms_threshold=args.nms_threshold, input_size=args.input_size,
-                                 threads=threads)
+                                 threads=intra_op_threads)
 
         try:
             describer = (OnnxReidDescriber(args.reid_model, threads)
@@ -218,7 +241,9 @@ def main(argv: list[str] | None = None) -> None:
             server = build_yolo_server(settings, identity, max_pixels=args.max_pixels,
                                        load=load, workers=workers, max_batch=args.max_batch,
                                        batch_window_s=args.batch_window_ms / 1000,
-                                       describer=describer)
+                                       describer=describer,
+                                       load_lone=(lambda: load(lone_threads)) if lone_threads
+                                       else None)
         except (ValueError, FileNotFoundError) as error:
             parser.error(str(error))
         server.serve_until_signalled()

@@ -5,7 +5,7 @@ import threading
 from edge_harness import encode, identity, load_tiny_yolo, MAX_PIXELS, person_canvas, settings
 from liquid_edge.detector_pool import PoolTimeout
 from liquid_edge.yolo import default_model_files, load_detector, YoloDetector
-from liquid_edge.yolo.batching import BatchingDetector
+from liquid_edge.yolo.batching import BatchingDetector, runs_alone
 from liquid_edge.yolo.onnx_cache import darknet_as_onnx
 from liquid_edge.yolo_service import build_yolo_server
 from liquid_edge_protocol import detection_v1_pb2 as v1
@@ -23,8 +23,9 @@ def load_onnx_yolo(tmp_path_factory):
     files = default_model_files()
     model = darknet_as_onnx(files.cfg, files.weights, 416, tmp_path_factory.mktemp('cache'))
 
-    def load() -> YoloDetector:
-        return load_detector(model=model, names=files.names, backend='onnxruntime')
+    def load(threads: int | None = None) -> YoloDetector:
+        return load_detector(model=model, names=files.names, backend='onnxruntime',
+                             threads=threads)
     return load
 
 
@@ -41,7 +42,7 @@ def test_frames_run_together_get_their_lone_answers(load_onnx_yolo):
     sizes = []
     lock = threading.Lock()
 
-    def observe(frames: int, _seconds: float) -> None:
+    def observe(frames: int, _seconds: float, _alone: bool) -> None:
         with lock:
             sizes.append(frames)
     batching = BatchingDetector([detector], max_batch=4, window_s=0.05, max_per_robot=16,
@@ -74,7 +75,7 @@ def test_a_frame_out_of_time_is_not_answered(load_onnx_yolo):
 
 def test_robot_metrics_count_each_robot(start_server, channel_to, load_onnx_yolo):
     server = build_yolo_server(settings(), identity(), max_pixels=MAX_PIXELS,
-                               load=load_onnx_yolo)
+                               load=lambda: load_onnx_yolo(1), load_lone=lambda: load_onnx_yolo(2))
     stub = v1_grpc.DetectorStub(channel_to(start_server(server)))
     frame = encode(person_canvas())
     for robot in ('r2d2', 'r2d2', 'bb8'):
@@ -88,3 +89,47 @@ def test_robot_metrics_count_each_robot(start_server, channel_to, load_onnx_yolo
     assert registry.get_sample_value('liquid_edge_robot_request_seconds_count',
                                      {'robot': 'r2d2'}) == 2.0
     assert registry.get_sample_value('liquid_edge_batch_frames_sum') == 3.0
+    # One request at a time: each frame was alone in the service, so ran on every core.
+    assert registry.get_sample_value('liquid_edge_lone_runs_total') == 3.0
+
+
+@pytest.mark.parametrize('frames, waiting, arriving, running, alone', [
+    (1, 0, 0, 0, True),    # an idle service: every core on the robot's frame
+    (1, 1, 0, 0, False),   # another frame waits: a core each
+    (1, 0, 1, 0, False),   # another frame is being prepared
+    (1, 0, 0, 1, False),   # another run is under way (maybe the lone one)
+    (2, 0, 0, 0, False),   # a batch: its frames share the cores already
+    (0, 0, 0, 0, False),   # nothing to run
+])
+def test_only_a_frame_alone_in_the_service_runs_on_every_core(frames, waiting, arriving,
+                                                              running, alone):
+    assert runs_alone(frames, waiting, arriving, running) is alone
+
+
+def test_answers_are_the_same_on_the_lone_and_the_shared_detectors(load_onnx_yolo):
+    shared = [load_onnx_yolo(1), load_onnx_yolo(1)]
+    lone = load_onnx_yolo(2)
+    images = [person_canvas(corner) for corner in CORNERS]
+    alone_answers = [_key(lone.detect(image)) for image in images]
+    assert alone_answers == [_key(shared[0].detect(image)) for image in images]
+    runs = []
+    lock = threading.Lock()
+
+    def observe(_frames: int, _seconds: float, alone: bool) -> None:
+        with lock:
+            runs.append(alone)
+    batching = BatchingDetector(shared, max_batch=1, window_s=0.0, max_per_robot=16,
+                                on_batch=observe, lone=lone)
+    # One at a time, each frame is alone in the service.
+    assert [_key(batching.detect(image, TIMEOUT_S)) for image in images] == alone_answers
+    assert runs == [True] * len(images)
+    runs.clear()
+    start = threading.Barrier(len(images))
+
+    def detect(index: int) -> list[tuple]:
+        start.wait()
+        return _key(batching.detect(images[index], TIMEOUT_S, f'robot-{index}'))
+    with ThreadPoolExecutor(len(images)) as pool:
+        together = list(pool.map(detect, range(len(images))))
+    assert together == alone_answers
+    assert not all(runs), 'eight frames at once all ran alone'
