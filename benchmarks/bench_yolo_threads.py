@@ -1,0 +1,123 @@
+"""YOLO on the CPU: adaptive intra-op threads against fixed configurations, interleaved.
+
+Starts ``yolodetection`` (the real command, YOLO service alone, v1 API, each client a robot
+of its own) in several configurations at once and measures them in turns, round after round,
+so that the load of a shared machine weighs on each alike. Figures, not a test.
+
+- ``adaptive``: the default, one single-threaded detector per core plus the all-core one for
+  a frame alone in the service.
+- ``N x 1 thread``: fixed, one single-threaded detector per core (the round-1 default).
+- ``1 x N threads``: fixed, one detector with a thread per core; at 1 client, the best latency
+  a single frame gets on this machine.
+
+Targets (issue 10, section 2): adaptive 1-client p50 <= 1.2 x that of ``1 x N threads``,
+adaptive frames/s at 4 and 8 clients >= 0.9 x the best fixed configuration's.
+
+    python benchmarks/bench_yolo_threads.py [--seconds 3] [--rounds 3]
+"""
+import argparse
+import os
+import socket
+import statistics
+import time
+import urllib.request
+
+from bench_edge import _v1_call, benchmark_frame, measure, START_TIMEOUT_S
+import grpc
+from liquid_edge.stack import ServiceProcess
+from prometheus_client.parser import text_string_to_metric_families
+
+
+CLIENTS = (1, 4, 8)
+
+
+def configurations(cores: int) -> dict[str, list[str]]:
+    """Return name -> yolodetection options of the configurations compared."""
+    fixed = ['--lone-frame-threads', '0']
+    return {
+        'adaptive': [],
+        f'{cores} x 1 thread': ['--workers', str(cores), '--opencv-threads', '1', *fixed],
+        f'1 x {cores} threads': ['--workers', '1', '--opencv-threads', str(cores), *fixed],
+    }
+
+
+def free_port() -> int:
+    """Return a loopback TCP port free now (for a service's metrics endpoint)."""
+    with socket.socket() as probe:
+        probe.bind(('127.0.0.1', 0))
+        return probe.getsockname()[1]
+
+
+def runs(metrics_port: int) -> tuple[float, float]:
+    """Return (detector runs, runs of a frame alone) a service has counted so far."""
+    with urllib.request.urlopen(f'http://127.0.0.1:{metrics_port}/metrics') as page:
+        samples = {sample.name: sample.value
+                   for family in text_string_to_metric_families(page.read().decode())
+                   for sample in family.samples}
+    return samples['liquid_edge_batch_frames_count'], samples['liquid_edge_lone_runs_total']
+
+
+def main() -> None:
+    """Start every configuration, measure them in turns, print medians and the ratios."""
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('--seconds', type=float, default=3.0, help='per measurement')
+    parser.add_argument('--rounds', type=int, default=3, help='turns over the configurations')
+    args = parser.parse_args()
+    cores = os.cpu_count() or 1
+    compared = configurations(cores)
+    metrics_ports = {name: free_port() for name in compared}
+    services = {name: ServiceProcess('yolodetection',
+                                     [*options, '--metrics-port', str(metrics_ports[name])])
+                for name, options in compared.items()}
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        for service in services.values():
+            service.wait_serving(deadline)
+        frame = benchmark_frame()
+        load_before = os.getloadavg()[0]
+        results: dict[tuple[str, int], list] = {}
+        channels = {name: grpc.insecure_channel(s.address) for name, s in services.items()}
+        try:
+            for _ in range(args.rounds):
+                for name in compared:
+                    call = _v1_call(channels[name], frame)
+                    for count in CLIENTS:
+                        before = runs(metrics_ports[name])
+                        row = measure(name, call, count, args.seconds)
+                        after = runs(metrics_ports[name])
+                        alone = (after[1] - before[1]) / max(after[0] - before[0], 1)
+                        results.setdefault((name, count), []).append((row, alone))
+        finally:
+            for channel in channels.values():
+                channel.close()
+        print(f'YOLO service alone (YOLOv3-tiny 416 px, ONNX Runtime), {cores} cores, '
+              f'{args.rounds} rounds of {args.seconds:g} s, interleaved; load average '
+              f'{load_before:.2f} -> {os.getloadavg()[0]:.2f}')
+        print(f'{"configuration":<20}{"clients":>8}{"frames/s":>10}{"p50 ms":>9}'
+              f'{"alone":>7}{"wrong":>7}{"failed":>8}   (medians of the rounds; alone: share '
+              f'of runs on the all-core detector)')
+        summary = {}
+        for (name, count), measured in results.items():
+            rows = [row for row, _alone in measured]
+            rate = statistics.median(r.frames_per_s for r in rows)
+            p50 = statistics.median(r.p50_ms for r in rows)
+            alone = statistics.median(share for _row, share in measured)
+            summary[name, count] = (rate, p50)
+            print(f'{name:<20}{count:>8}{rate:>10.1f}{p50:>9.1f}{alone:>7.0%}'
+                  f'{sum(r.wrong for r in rows):>7}{sum(r.failed for r in rows):>8}')
+        lone_p50 = summary[f'1 x {cores} threads', 1][1]
+        print(f'adaptive 1-client p50 / that of 1 x {cores} threads: '
+              f'{summary["adaptive", 1][1] / lone_p50:.2f} (target <= 1.2)')
+        for count in (4, 8):
+            best_name, (best_rate, _p50) = max(
+                ((name, value) for (name, clients), value in summary.items()
+                 if clients == count and name != 'adaptive'), key=lambda item: item[1][0])
+            print(f'adaptive frames/s at {count} clients / best fixed ({best_name}): '
+                  f'{summary["adaptive", count][0] / best_rate:.2f} (target >= 0.9)')
+    finally:
+        for service in services.values():
+            service.stop(15.0)
+
+
+if __name__ == '__main__':
+    main()
