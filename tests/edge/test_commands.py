@@ -30,7 +30,8 @@ def test_help_lists_the_options(command):
 
 
 @pytest.mark.parametrize('command, options', [
-    ('yolodetection', ('--max-batch', '--batch-window-ms', '--model-cache', '--backend')),
+    ('yolodetection', ('--max-batch', '--batch-window-ms', '--model-cache', '--backend',
+                       '--lone-frame-threads')),
     ('objectdetection', ('--legacy-backends',)),
 ])
 def test_help_lists_the_service_options(command, options):
@@ -132,3 +133,15 @@ def test_int8_needs_onnxruntime(tmp_path):
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert '--int8-calibration needs --backend onnxruntime and --device cpu' in result.stderr
+
+
+@pytest.mark.parametrize('options, error', [
+    (['--backend', 'opencv', '--lone-frame-threads', '2'],
+     '--lone-frame-threads needs --backend onnxruntime'),
+    (['--lone-frame-threads', '-1'], '--lone-frame-threads must be >= 0, got -1'),
+])
+def test_lone_frame_threads_are_checked(options, error):
+    result = subprocess.run([str(Path(sys.executable).parent / 'yolodetection'), *options],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert error in result.stderr
