@@ -2,7 +2,8 @@
 
 Starts ``yolodetection`` (the real command, YOLO service alone, v1 API, each client a robot
 of its own) in several configurations at once and measures them in turns, round after round,
-so that the load of a shared machine weighs on each alike. Figures, not a test.
+so that the load of a shared machine weighs on each alike (each round starting with the next
+configuration). Figures, not a test.
 
 - ``adaptive``: the default, one single-threaded detector per core plus the all-core one for
   a frame alone in the service.
@@ -81,8 +82,11 @@ def main() -> None:
         results: dict[tuple[str, int], list] = {}
         channels = {name: grpc.insecure_channel(s.address) for name, s in services.items()}
         try:
-            for _ in range(args.rounds):
-                for name in compared:
+            names = list(compared)
+            for turn in range(args.rounds):
+                # Each round starts with the next configuration: a load that rises or falls
+                # during a round then weighs on each configuration in turn.
+                for name in names[turn % len(names):] + names[:turn % len(names)]:
                     call = _v1_call(channels[name], frame)
                     for count in CLIENTS:
                         pid = services[name].process.pid
