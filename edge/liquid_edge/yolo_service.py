@@ -8,7 +8,6 @@ thread per core for a frame alone in the service (``--lone-frame-threads``).
 """
 from collections.abc import Callable
 import logging
-import os
 from pathlib import Path
 import tempfile
 
@@ -16,7 +15,7 @@ import cv2
 
 from liquid_edge.appearance import AppearanceDescriber, HsHistogramDescriber, OnnxReidDescriber
 from liquid_edge.cli import add_worker_arguments, positive_int, service_parser
-from liquid_edge.cli import settings_from_args
+from liquid_edge.cli import settings_from_args, usable_cores
 from liquid_edge.detector_service import detector_bindings, DetectorServicer
 from liquid_edge.identity import EdgeIdentity
 from liquid_edge.server import EdgeMetrics, EdgeServer, ServerSettings
@@ -179,7 +178,7 @@ def main(argv: list[str] | None = None) -> None:
                                'service answers with every core (default: CPU cores with '
                                'onnxruntime on the CPU, when a detector has fewer; 0 = none)')
     args = parser.parse_args(argv)
-    cores = os.cpu_count() or 1
+    cores = usable_cores()
     gpu = args.device == DEVICE_CUDA
     workers = args.workers or (1 if gpu else cores)
     threads = args.opencv_threads or (cores if gpu else 1)
