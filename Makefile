@@ -29,8 +29,8 @@ test-top:
 # Figures, not pass/fail: the edge services, the bridge against real edges, then whom the
 # robot follows per scenario x 5 seeds and what the identity costs.
 bench: setup
-	$(ENV) && python benchmarks/bench_edge.py && python benchmarks/bench_bridge.py && \
-	  python benchmarks/bench_follow.py
+	$(ENV) && python benchmarks/bench_edge.py && python benchmarks/bench_yolo_threads.py && \
+	  python benchmarks/bench_bridge.py && python benchmarks/bench_follow.py
 
 demo: setup
 	$(ENV) && python -m liquid_edge_sim.demo --duration $(DEMO_DURATION) --out out \
