@@ -17,7 +17,7 @@ from diagnostic_msgs.msg import DiagnosticArray
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from liquid_edge_bridge.bridge_node import BridgeNode
-from liquid_edge_interfaces.msg import ActiveEdge
+from liquid_edge_interfaces.msg import ActiveEdge, CaptureSettings, LinkState
 from liquid_edge_protocol import detection_v1_pb2 as v1
 from liquid_edge_protocol import detection_v1_pb2_grpc as v1_grpc
 from liquid_edge_protocol import legacy_pb2, legacy_pb2_grpc
@@ -141,6 +141,8 @@ class BridgeRig:
         self.latencies = []
         self.diagnostics = []
         self.debug_images = []
+        self.capture_settings = []
+        self.links = []
         self._changed = threading.Condition()
         self.streaming = True
         self._camera = self.node.create_publisher(
@@ -152,6 +154,10 @@ class BridgeRig:
             ActiveEdge, 'edge/active', self._keep(self.active),
             QoSProfile(depth=1, durability=DurabilityPolicy.TRANSIENT_LOCAL))
         self.node.create_subscription(Float64, 'edge/latency', self._keep(self.latencies), 50)
+        self.node.create_subscription(
+            CaptureSettings, 'camera/capture_settings', self._keep(self.capture_settings),
+            QoSProfile(depth=1, durability=DurabilityPolicy.TRANSIENT_LOCAL))
+        self.node.create_subscription(LinkState, 'edge/link', self._keep(self.links), 50)
         self.node.create_subscription(DiagnosticArray, '/diagnostics',
                                       self._keep(self.diagnostics), 50)
         self.node.create_timer(1.0 / fps, self._publish_frame)

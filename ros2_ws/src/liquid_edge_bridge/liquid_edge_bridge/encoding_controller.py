@@ -235,7 +235,9 @@ class EncodingController:
                                 f'{link.loss_rate:.0%} of calls lost')
         feasible = [option for option in self._options if self._fits(option, link, 1.0)]
         if not feasible:
-            cheapest = min(self._options, key=lambda o: (self._predict(o.point, link), o.fps))
+            # Ties (a round trip alone over budget, goodput unmeasured) go to the fewest bytes.
+            cheapest = min(self._options, key=lambda o: (self._predict(o.point, link),
+                                                         o.point.bytes_p95, o.fps))
             return self._switch(cheapest, link, 'no setting fits the budget: fewest bytes')
         best = self._best(feasible)
         if not self._fits(self._current, link, 1.0):

@@ -146,3 +146,10 @@ def test_missing_profile_file_says_so(tmp_path):
 def test_bad_controller_settings_are_refused(kwargs):
     with pytest.raises(ValueError):
         ControllerConfig(**kwargs)
+
+
+def test_a_round_trip_alone_over_budget_takes_the_fewest_bytes_at_the_lowest_rate():
+    controller = EncodingController(PROFILE)
+    decision = controller.update(0.0, link(rtt=0.3, goodput=None))
+    assert key(decision.settings) == (160, 40, 5.0)
+    assert decision.reason == 'no setting fits the budget: fewest bytes'

@@ -1,0 +1,94 @@
+"""Bridge node and the link: capture settings for the link it measures, the local standby edge."""
+import time
+
+from liquid_edge_bridge.edge_config import EdgeConfigError
+from liquid_edge_bridge.encoding_controller import EncodingProfileError
+import pytest
+
+GREEN, AMBER = '#00c853', '#ffab00'
+
+
+def settings_of(message):
+    """Return (quality, width, height, fps) of a CaptureSettings message."""
+    return message.quality, message.width, message.height, message.fps
+
+
+def test_a_slow_link_makes_the_bridge_ask_the_camera_for_fewer_bytes(make_rig, scripted_edges):
+    edge = scripted_edges('edge-a', GREEN)
+    rig = make_rig([('edge-a', edge.address, GREEN)], latency_budget=0.15)
+    first = rig.wait_for(lambda: rig.capture_settings, 5.0, 'latched capture settings')
+    # The profile's best recall at the highest rate: JPEG q95 at 640x480, 15 fps.
+    assert settings_of(first[0][1]) == (95, 640, 480, 15.0)
+    rig.wait_for(lambda: len(rig.detections) >= 5, 10.0, 'detections within the budget')
+    edge.delay_s = 0.3  # every answer now takes twice the latency budget
+    changed = rig.wait_for(
+        lambda: [m for _, m in rig.capture_settings if settings_of(m) != (95, 640, 480, 15.0)],
+        15.0, 'capture settings for the slow link')
+    assert changed[-1].width * changed[-1].height < 640 * 480 or changed[-1].quality < 95 \
+        or changed[-1].fps < 15.0
+
+    def slow_link_measured():
+        for _, state in rig.links[-1:]:
+            link = next(e for e in state.edges if e.name == 'edge-a')
+            if link.active and link.rtt >= 0.25:
+                return state
+        return None
+    state = rig.wait_for(slow_link_measured, 10.0, 'edge/link with the slow round trip')
+    assert state.edges[0].edge_class == 'remote'
+    assert not state.on_local
+    diagnostics = rig.edge_diagnostics('edge-a')
+    assert float(diagnostics['link_rtt_ms']) >= 250.0
+
+
+def test_fixed_encoding_keeps_the_original_setting(make_rig, scripted_edges):
+    edge = scripted_edges('edge-a', GREEN, delay_s=0.3)
+    rig = make_rig([('edge-a', edge.address, GREEN)], adaptive_encoding=False)
+    rig.wait_for(lambda: len(rig.links) >= 10 and any(e.rtt >= 0.25 for e in
+                                                    rig.links[-1][1].edges),
+                 15.0, 'the slow link measured')
+    assert {settings_of(m) for _, m in rig.capture_settings} == {(98, 640, 480, 15.0)}
+    assert rig.links[-1][1].settings.quality == 98
+
+
+def test_a_bad_encoding_profile_stops_the_node_with_its_path(make_rig, scripted_edges,
+                                                               tmp_path):
+    profile = tmp_path / 'profile.yaml'
+    profile.write_text('points: []\n')
+    edge = scripted_edges('edge-a', GREEN)
+    with pytest.raises(EncodingProfileError, match='profile.yaml.*at least one point'):
+        make_rig([('edge-a', edge.address, GREEN)], encoding_profile=str(profile))
+
+
+def test_the_local_edge_serves_only_while_no_remote_edge_does(make_rig, scripted_edges):
+    remote = scripted_edges('edge-a', GREEN)
+    local = scripted_edges('local', AMBER)
+    rig = make_rig([('edge-a', remote.address, GREEN)], local_edge_address=local.address,
+                   local_edge_color=AMBER, local_edge_max_fps=4.0, standby_enter_after=0.5,
+                   standby_leave_after_answers=3, probe_period=0.2)
+    # Until edge-a answers, no remote edge serves: the local edge may have the first frames.
+    rig.wait_for(rig.active_is('edge-a'), 10.0, 'edge-a active')
+    assert not rig.latest_active().local
+    before, served_by_local = len(rig.detections), local.requests
+    rig.wait_for(lambda: len(rig.detections) >= before + 10, 10.0, 'detections from edge-a')
+    assert local.requests == served_by_local
+
+    remote.set_serving(False)
+    rig.wait_for(rig.active_is('local'), 5.0, 'the local standby active')
+    active = rig.latest_active()
+    assert active.local and active.reachable
+    assert (active.color.r, active.color.g) == pytest.approx((1.0, 0xab / 255))
+    since, served = time.monotonic(), local.requests
+    rig.wait_for(lambda: local.requests >= served + 6, 10.0, 'frames served by the local edge')
+    # Never faster than local_edge_max_fps (a cap, not a speed test: slowness cannot fail it).
+    assert local.requests - served <= 4.0 * (time.monotonic() - since) + 2
+
+    remote.set_serving(True)
+    rig.wait_for(rig.active_is('edge-a'), 10.0, 'edge-a back after the standby')
+    assert not rig.latest_active().local
+
+
+def test_a_local_edge_named_like_a_remote_one_is_refused(make_rig, scripted_edges):
+    edge = scripted_edges('edge-a', GREEN)
+    with pytest.raises(EdgeConfigError, match="local_edge_name 'edge-a' is also in edge_names"):
+        make_rig([('edge-a', edge.address, GREEN)], local_edge_name='edge-a',
+                 local_edge_address='127.0.0.1:50999')
