@@ -135,6 +135,8 @@ class BridgeRig:
             parameter_overrides=[Parameter(k, value=v) for k, v in overrides.items()])
         self.node = Node('bridge_test', context=context, namespace=namespace)
         self.jpeg = astronaut_jpeg()
+        self.jpegs = [self.jpeg]  # published in turn; frames of several sizes show goodput
+        self._published = 0
         self.sent_stamps = {}  # stamp (ns) → monotonic send time
         self.detections = []   # (monotonic receive time, Detection2DArray)
         self.active = []       # (monotonic receive time, ActiveEdge)
@@ -183,7 +185,9 @@ class BridgeRig:
     def _publish_frame(self) -> None:
         if not self.streaming:
             return
-        message = CompressedImage(format='jpeg', data=self.jpeg)
+        message = CompressedImage(format='jpeg',
+                                  data=self.jpegs[self._published % len(self.jpegs)])
+        self._published += 1
         message.header.stamp = self.node.get_clock().now().to_msg()
         message.header.frame_id = 'camera_optical_frame'
         stamp = message.header.stamp

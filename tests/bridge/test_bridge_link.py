@@ -1,11 +1,17 @@
 """Bridge node and the link: capture settings for the link it measures, the local standby edge."""
+import pathlib
 import time
 
+from bridge_harness import astronaut_jpeg
 from liquid_edge_bridge.edge_config import EdgeConfigError
-from liquid_edge_bridge.encoding_controller import EncodingProfileError
+from liquid_edge_bridge.encoding_controller import EncodingProfile, EncodingProfileError
+from liquid_edge_sim.link_schedule import LinkSchedule
+from liquid_edge_sim.link_shaper import LinkShaper
 import pytest
 
 GREEN, AMBER = '#00c853', '#ffab00'
+PROFILE = EncodingProfile.load(
+    str(pathlib.Path(__file__).resolve().parents[2] / 'config' / 'encoding_profile.yaml'))
 
 
 def settings_of(message):
@@ -15,29 +21,34 @@ def settings_of(message):
 
 def test_a_slow_link_makes_the_bridge_ask_the_camera_for_fewer_bytes(make_rig, scripted_edges):
     edge = scripted_edges('edge-a', GREEN)
-    rig = make_rig([('edge-a', edge.address, GREEN)], latency_budget=0.15)
-    first = rig.wait_for(lambda: rig.capture_settings, 5.0, 'latched capture settings')
-    # The profile's best recall at the highest rate: JPEG q95 at 640x480, 15 fps.
-    assert settings_of(first[0][1]) == (95, 640, 480, 15.0)
-    rig.wait_for(lambda: len(rig.detections) >= 5, 10.0, 'detections within the budget')
-    edge.delay_s = 0.3  # every answer now takes twice the latency budget
-    changed = rig.wait_for(
-        lambda: [m for _, m in rig.capture_settings if settings_of(m) != (95, 640, 480, 15.0)],
-        15.0, 'capture settings for the slow link')
-    assert changed[-1].width * changed[-1].height < 640 * 480 or changed[-1].quality < 95 \
-        or changed[-1].fps < 15.0
+    # A real 2 Mbit/s link to the edge: a 57 kB frame takes 230 ms, over the 150 ms budget.
+    slow = LinkSchedule.from_list([{'duration': 600, 'rate_mbit': 2, 'delay_ms': 5}])
+    with LinkShaper(edge.address, slow) as shaper:
+        rig = make_rig([('edge-a', shaper.address, GREEN)], latency_budget=0.15)
+        # Frames of two sizes, so the bridge can tell bandwidth from round trip.
+        rig.jpegs = [astronaut_jpeg(90), astronaut_jpeg(40)]
+        first = rig.wait_for(lambda: rig.capture_settings, 5.0, 'latched capture settings')
+        # The profile's best recall at the highest rate: JPEG q95 at 640x480, 15 fps.
+        assert settings_of(first[0][1]) == (95, 640, 480, 15.0)
+        changed = rig.wait_for(
+            lambda: [m for _, m in rig.capture_settings
+                     if settings_of(m) != (95, 640, 480, 15.0)],
+            20.0, 'capture settings for the slow link')
+        point = PROFILE.point(changed[-1].quality, changed[-1].width, changed[-1].height)
+        assert point.bytes_p95 < PROFILE.point(95, 640, 480).bytes_p95 / 2
 
-    def slow_link_measured():
-        for _, state in rig.links[-1:]:
-            link = next(e for e in state.edges if e.name == 'edge-a')
-            if link.active and link.rtt >= 0.25:
-                return state
-        return None
-    state = rig.wait_for(slow_link_measured, 10.0, 'edge/link with the slow round trip')
-    assert state.edges[0].edge_class == 'remote'
-    assert not state.on_local
-    diagnostics = rig.edge_diagnostics('edge-a')
-    assert float(diagnostics['link_rtt_ms']) >= 250.0
+        def slow_link_measured():
+            for _, state in rig.links[-1:]:
+                link = state.edges[0]
+                if link.active and 100_000 <= link.goodput <= 400_000:
+                    return state
+            return None
+        state = rig.wait_for(slow_link_measured, 10.0, 'edge/link with the 2 Mbit/s goodput')
+        assert (state.edges[0].name, state.edges[0].edge_class) == ('edge-a', 'remote')
+        assert not state.on_local
+        assert state.settings.width == changed[-1].width
+        diagnostics = rig.edge_diagnostics('edge-a')
+        assert 0.8 <= float(diagnostics['link_goodput_mbit_s']) <= 3.2
 
 
 def test_fixed_encoding_keeps_the_original_setting(make_rig, scripted_edges):

@@ -29,8 +29,11 @@ def test_settings_follow_the_active_edge_link_only():
     links = LinkAdaptation(['edge-a', 'edge-b'], controller())
     assert links.adaptive and (links.settings.width, links.settings.quality) == (640, 95)
     for i in range(10):
-        links.record_answer('edge-b', 1.0 + 0.1 * i, 80_000, 500, 0.400, 0.010)
-        links.record_answer('edge-a', 1.0 + 0.1 * i, 80_000, 500, 0.030, 0.010)
+        size = 80_000 if i % 2 else 5_000
+        # edge-b: 1 Mbit/s, the 80 kB frames take 0.64 s; edge-a: 500 Mbit/s.
+        links.record_answer('edge-b', 1.0 + 0.1 * i, size, 0, 0.015 + size / 125_000, 0.010)
+        links.record_answer('edge-a', 1.0 + 0.1 * i, size, 0, 0.015 + size / 62_500_000,
+                            0.010)
     assert not links.update(2.0, 'edge-a').changed
     update = links.update(2.0, 'edge-b')
     assert update.changed and update.settings.width == 320
