@@ -54,15 +54,16 @@ def test_a_slow_link_makes_the_bridge_ask_the_camera_for_fewer_bytes(make_rig, s
 def test_fixed_encoding_keeps_the_original_setting(make_rig, scripted_edges):
     edge = scripted_edges('edge-a', GREEN, delay_s=0.3)
     rig = make_rig([('edge-a', edge.address, GREEN)], adaptive_encoding=False)
-    rig.wait_for(lambda: len(rig.links) >= 10 and any(e.rtt >= 0.25 for e in
-                                                    rig.links[-1][1].edges),
-                 15.0, 'the slow link measured')
+
+    def slow_link_measured():
+        return len(rig.links) >= 10 and rig.links[-1][1].edges[0].rtt >= 0.25
+    rig.wait_for(slow_link_measured, 15.0, 'the slow link measured')
     assert {settings_of(m) for _, m in rig.capture_settings} == {(98, 640, 480, 15.0)}
     assert rig.links[-1][1].settings.quality == 98
 
 
-def test_a_bad_encoding_profile_stops_the_node_with_its_path(make_rig, scripted_edges,
-                                                               tmp_path):
+def test_a_bad_encoding_profile_stops_the_node_with_its_path(
+        make_rig, scripted_edges, tmp_path):
     profile = tmp_path / 'profile.yaml'
     profile.write_text('points: []\n')
     edge = scripted_edges('edge-a', GREEN)
