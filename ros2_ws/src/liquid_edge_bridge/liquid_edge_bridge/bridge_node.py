@@ -613,9 +613,9 @@ class BridgeNode(Node):
         with self._lock:
             if self._closing or not self.context.ok():
                 return
-            # The settings suit the remote edge's link, so that its probes can show it back
-            # within budget; with no remote edge at all, the local standby's loopback link.
-            update = self._links.update(now, self._selector.active or self._serving)
+            # The settings suit the edge that gets the frames: on the local standby, its
+            # loopback link, so it sees the best the camera gives.
+            update = self._links.update(now, self._serving)
         if update.changed:
             self.get_logger().info(f'encoding: {_settings_text(update.settings)} '
                                    f'({update.reason})')
