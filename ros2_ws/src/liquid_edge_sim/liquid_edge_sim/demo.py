@@ -253,8 +253,8 @@ def run_demo(duration: float, out: Path, scenario: Scenario, seed: int = 0,
     rows = timeline_rows(timeline, end)
     if timeline.link_phases:
         rows = link_fields(timeline, rows)
-        summary = replace(summary, phases=tuple(
-            figures.as_dict() for figures in phase_figures(timeline, rows, end)))
+        summary = replace(summary, phases=[
+            figures.as_dict() for figures in phase_figures(timeline, rows, end)])
     write_summary(summary, out / 'summary.json')
     write_timeline_rows(rows, out / 'timeline.jsonl')
     write_timeline_plot(timeline, end, out / 'timeline.png')

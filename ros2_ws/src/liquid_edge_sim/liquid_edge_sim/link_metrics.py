@@ -128,7 +128,7 @@ def _latest(samples: list, times: list[float], t: float):
     return samples[index] if index >= 0 else None
 
 
-def format_phases(phases: tuple[dict, ...]) -> str:
+def format_phases(phases: list[dict]) -> str:
     """Return the per-phase figures (`PhaseFigures.as_dict`) as a table for humans."""
     def ms(value):
         return '-' if value is None else f'{1000.0 * value:.0f}'

@@ -170,7 +170,7 @@ class Summary:
     latency_p99_s: Optional[float]
     horizontal_band: float
     # Per link phase (liquid_edge_sim.link_metrics.PhaseFigures.as_dict), when it has a link.
-    phases: tuple[dict, ...] = ()
+    phases: list[dict] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         """Plain dict for summary.json."""

@@ -40,7 +40,7 @@ def test_each_phase_covers_its_own_window():
     assert fast.max_speed_on_local_mps is None
     assert outage.max_speed_on_local_mps == pytest.approx(0.3)
     assert fast.on_target == pytest.approx(1.0) and outage.on_target == pytest.approx(1.0)
-    assert 'outage' in format_phases((fast.as_dict(), outage.as_dict()))
+    assert 'outage' in format_phases([fast.as_dict(), outage.as_dict()])
 
 
 def test_rows_gain_the_link_fields():
