@@ -122,7 +122,8 @@ class LegacyEdge:
 class BridgeRig:
     """A BridgeNode and a test node (camera publisher, listeners) spun in one executor."""
 
-    def __init__(self, context, namespace: str, edges, fps: float = 15.0, **parameters):
+    def __init__(self, context, namespace: str, edges, fps: float = 15.0, link_source=None,
+                 **parameters):
         overrides = {
             'edge_names': [edge[0] for edge in edges],
             'edge_addresses': [edge[1] for edge in edges],
@@ -131,7 +132,7 @@ class BridgeRig:
             **parameters,
         }
         self.bridge = BridgeNode(
-            context=context, namespace=namespace,
+            link_source=link_source, context=context, namespace=namespace,
             parameter_overrides=[Parameter(k, value=v) for k, v in overrides.items()])
         self.node = Node('bridge_test', context=context, namespace=namespace)
         self.jpeg = astronaut_jpeg()
@@ -237,6 +238,14 @@ class BridgeRig:
             for status in array.status:
                 if status.name.endswith(f'edge {edge}'):
                     return {kv.key: kv.value for kv in status.values}
+        return None
+
+    def interface_diagnostics(self, interface: str):
+        """Return (message, key/values) of the last diagnostics of `interface`, or None."""
+        for _, array in reversed(self.diagnostics):
+            for status in array.status:
+                if status.name.endswith(f'interface {interface}'):
+                    return status.message, {kv.key: kv.value for kv in status.values}
         return None
 
     def close(self) -> None:

@@ -5,11 +5,13 @@ import time
 from bridge_harness import astronaut_jpeg
 from liquid_edge_bridge.edge_config import EdgeConfigError
 from liquid_edge_bridge.encoding_controller import EncodingProfile, EncodingProfileError
+from liquid_edge_bridge.link_awareness import InterfaceReading, LinkSource
 from liquid_edge_sim.link_schedule import LinkSchedule
 from liquid_edge_sim.link_shaper import LinkShaper
+from liquid_edge_toolkit.parameters import ConfigurationError
 import pytest
 
-GREEN, AMBER = '#00c853', '#ffab00'
+GREEN, BLUE, AMBER = '#00c853', '#2962ff', '#ffab00'
 PROFILE = EncodingProfile.load(
     str(pathlib.Path(__file__).resolve().parents[2] / 'config' / 'encoding_profile.yaml'))
 
@@ -46,7 +48,7 @@ def test_a_slow_link_makes_the_bridge_ask_the_camera_for_fewer_bytes(make_rig, s
         state = rig.wait_for(slow_link_measured, 10.0, 'edge/link with the 2 Mbit/s goodput')
         assert (state.edges[0].name, state.edges[0].edge_class) == ('edge-a', 'remote')
         assert not state.on_local
-        assert state.settings.width == changed[-1].width
+        assert settings_of(state.settings) in {settings_of(m) for _, m in rig.capture_settings}
         diagnostics = rig.edge_diagnostics('edge-a')
         assert 0.8 <= float(diagnostics['link_goodput_mbit_s']) <= 3.2
 
@@ -104,3 +106,52 @@ def test_a_local_edge_named_like_a_remote_one_is_refused(make_rig, scripted_edge
     with pytest.raises(EdgeConfigError, match="local_edge_name 'edge-a' is also in edge_names"):
         make_rig([('edge-a', edge.address, GREEN)], local_edge_name='edge-a',
                  local_edge_address='127.0.0.1:50999')
+
+
+class FakeLinkSource(LinkSource):
+    """The OS's interface counters as the test sets them."""
+
+    def __init__(self):
+        self.errors = 0
+        self.packets = 0
+
+    def read(self):
+        self.packets += 1000
+        return {'wlan0': InterfaceReading('wlan0', 0, self.packets, self.errors, 0, 0,
+                                          self.packets, 0, 0, wireless=True,
+                                          signal_dbm=-60.0)}
+
+
+def test_a_degrading_interface_fails_its_edge_over(make_rig, scripted_edges):
+    edge_a = scripted_edges('edge-a', GREEN)
+    edge_b = scripted_edges('edge-b', BLUE)
+    source = FakeLinkSource()
+    rig = make_rig([('edge-a', edge_a.address, GREEN), ('edge-b', edge_b.address, BLUE)],
+                   link_source=source, link_interfaces=['wlan0'],
+                   link_interface_edges=['edge-a'])
+    rig.wait_for(rig.active_is('edge-a'), 10.0, 'edge-a active')
+    message, values = rig.wait_for(lambda: rig.interface_diagnostics('wlan0'), 5.0,
+                                   'wlan0 diagnostics')
+    assert message == 'ok' and values['signal_dbm'] == '-60'
+    source.errors = 10_000  # far more errors than packets since the last reading
+    rig.wait_for(rig.active_is('edge-b'), 5.0, 'edge-b active after wlan0 degrades')
+    message, _ = rig.wait_for(
+        lambda: (d := rig.interface_diagnostics('wlan0')) and 'degrading' in d[0] and d,
+        5.0, 'wlan0 reported degrading')
+    assert 'of packets lost to errors and drops' in message
+
+
+def test_loopback_is_reported_as_the_os_sees_it(make_rig, scripted_edges):
+    edge = scripted_edges('edge-a', GREEN)
+    rig = make_rig([('edge-a', edge.address, GREEN)], link_interfaces=['lo'])
+    message, values = rig.wait_for(lambda: rig.interface_diagnostics('lo'), 5.0,
+                                   'lo diagnostics')
+    assert message == 'ok'
+    assert int(values['rx_bytes']) > 0 and values['wireless'] == 'False'
+
+
+def test_an_interface_mapped_to_an_unknown_edge_is_refused(make_rig, scripted_edges):
+    edge = scripted_edges('edge-a', GREEN)
+    with pytest.raises(ConfigurationError, match="link_interface_edges\\[0\\] 'edge-x'"):
+        make_rig([('edge-a', edge.address, GREEN)], link_interfaces=['wlan0'],
+                 link_interface_edges=['edge-x'])

@@ -30,6 +30,8 @@ from liquid_edge_bridge.encoding_controller import (ControllerConfig, EncodingCo
                                                     EncodingSettings)
 from liquid_edge_bridge.frame_pipeline import FramePipeline, InFlight
 from liquid_edge_bridge.link_adaptation import LinkAdaptation
+from liquid_edge_bridge.link_awareness import (InterfaceReport, InterfaceWatch, LinkSource,
+                                               ProcLinkSource)
 from liquid_edge_bridge.local_standby import (FrameRateCap, LocalStandby, pi4_yolo_frame_rate,
                                               StandbyConfig)
 from liquid_edge_bridge.sliding_window import SlidingWindow
@@ -76,7 +78,8 @@ class _Shown:
 class BridgeNode(Node):
     """Edge bridge: pipelined offload, edge selection and failover, rqt outputs."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, link_source: Optional[LinkSource] = None, **kwargs):
+        """Build the bridge; `link_source` replaces /proc as the interfaces' source (tests)."""
         super().__init__('edge_bridge', **kwargs)
         self._declare_parameters()
         param = self._param
@@ -117,6 +120,11 @@ class BridgeNode(Node):
                 enter_after_s=param('standby_enter_after'),
                 leave_after_answers=param('standby_leave_after_answers')), time.monotonic())
         self._local_cap = FrameRateCap(param('local_edge_max_fps'))
+        self._interface_edges = self._interface_edge_map(
+            param('link_interfaces'), param('link_interface_edges'), [e.name for e in edges])
+        self._interfaces = InterfaceWatch(
+            link_source or ProcLinkSource(), tuple(self._interface_edges)) \
+            if self._interface_edges else None
         self._local_health = EdgeHealth.UNKNOWN
         self._local_reason = 'not watched yet'
         self._serving: Optional[str] = None
@@ -197,6 +205,10 @@ class BridgeNode(Node):
                             'empty = plaintext everywhere', [], True),
             'edge_tls_cert': ("TLS client certificate file per edge ('' = none)", [], True),
             'edge_tls_key': ("TLS client key file per edge ('' = none)", [], True),
+            'link_interfaces': ('Network interfaces reported on /diagnostics (e.g. wlan0); a '
+                                'degrading one fails its edges over; empty = none', [], True),
+            'link_interface_edges': ("Edge over each link_interfaces entry ('' = every remote "
+                                     'edge); empty = every remote edge for all', [], True),
         }
         # An empty list default would make rclpy type the parameter BYTE_ARRAY, so string
         # arrays are declared typed and unset; `_param` gives their default while unset.
@@ -280,6 +292,22 @@ class BridgeNode(Node):
                                 'encoding_profile.yaml')
         return EncodingController(EncodingProfile.load(path),
                                   ControllerConfig(latency_budget_s=budget_s))
+
+    @staticmethod
+    def _interface_edge_map(interfaces, interface_edges, remote) -> Dict[str, Tuple[str, ...]]:
+        """Return the remote edges reached over each watched interface, checked."""
+        if interface_edges and len(interface_edges) != len(interfaces):
+            raise ConfigurationError(
+                f'link_interface_edges has {len(interface_edges)} entries but link_interfaces '
+                f"has {len(interfaces)}: give one per interface ('' = every remote edge)")
+        mapping = {}
+        for index, interface in enumerate(interfaces):
+            edge = interface_edges[index] if interface_edges else ''
+            if edge and edge not in remote:
+                raise ConfigurationError(f"link_interface_edges[{index}] '{edge}' is not in "
+                                         f'edge_names {remote}')
+            mapping[interface] = (edge,) if edge else tuple(remote)
+        return mapping
 
     def _param(self, name: str):
         parameter = self.get_parameter_or(name)
@@ -654,7 +682,8 @@ class BridgeNode(Node):
                 return
             self._selector.update(now)
             self._sync_active(now, refresh=True)
-            statuses = [self._bridge_status(now)] + self._edge_statuses(now)
+            statuses = (self._interface_statuses(now) + [self._bridge_status(now)]
+                        + self._edge_statuses(now))
             link_state = self._link_state(now)
             if self._serving is None:
                 # Said again while it lasts: a robot sitting still must say why.
@@ -665,6 +694,25 @@ class BridgeNode(Node):
         array = DiagnosticArray(status=statuses)
         array.header.stamp = self.get_clock().now().to_msg()
         self._diagnostics_pub.publish(array)
+
+    def _interface_statuses(self, now: float) -> List[DiagnosticStatus]:
+        """Report each watched interface; a degrading one fails its edges over (lock held)."""
+        if self._interfaces is None:
+            return []
+        try:
+            reports = self._interfaces.poll()
+        except OSError as error:
+            return [_status(f'{self.get_name()}: interfaces', DiagnosticStatus.WARN,
+                            str(error), {})]
+        statuses = []
+        for report in reports:
+            if report.degrading:
+                for edge in self._interface_edges[report.name]:
+                    self._selector.record_error(edge, f'link {report.degrading}', now)
+            statuses.append(_interface_status(f'{self.get_name()}: interface {report.name}',
+                                              report))
+        self._sync_active(now)
+        return statuses
 
     def _bridge_status(self, now: float) -> DiagnosticStatus:
         active = self._serving
@@ -792,6 +840,24 @@ class BridgeNode(Node):
         for client in self._edge_clients.values():
             client.close()
         return super().destroy_node()
+
+
+def _interface_status(name: str, report: InterfaceReport) -> DiagnosticStatus:
+    reading = report.reading
+    if reading is None:
+        return _status(name, DiagnosticStatus.WARN, 'interface not found', {})
+    values = {
+        'rx_bytes': str(reading.rx_bytes), 'tx_bytes': str(reading.tx_bytes),
+        'rx_errors': str(reading.rx_errors), 'tx_errors': str(reading.tx_errors),
+        'rx_drops': str(reading.rx_drops), 'tx_drops': str(reading.tx_drops),
+        'speed_mbit': '-' if reading.speed_mbit is None else f'{reading.speed_mbit:g}',
+        'wireless': str(reading.wireless),
+        'signal_dbm': '-' if reading.signal_dbm is None else f'{reading.signal_dbm:g}',
+        'link_quality': '-' if reading.link_quality is None else f'{reading.link_quality:g}',
+    }
+    if report.degrading:
+        return _status(name, DiagnosticStatus.WARN, f'degrading: {report.degrading}', values)
+    return _status(name, DiagnosticStatus.OK, 'ok', values)
 
 
 def _or_nan(value: Optional[float]) -> float:
