@@ -17,8 +17,9 @@ recall is within `recall_tolerance` of the best of them, then takes the highest 
 then the highest recall, then the fewest bytes. Hysteresis, so it does not oscillate:
 
 - when no setting is predicted within budget while every frame had the same size (goodput
-  not measurable), the bytes are halved once per `upgrade_hold_s`: the smaller frames either
-  help or, by their different size, show whether bandwidth is what is slow;
+  not measurable) and the network time is at least the edge's, the bytes are halved once per
+  `upgrade_hold_s`: the smaller frames either help or, by their different size, show whether
+  bandwidth is what is slow;
 - when no setting is predicted within budget, the best of those predicted within
   (1 - `upgrade_margin`) x budget of the fastest is taken: smaller frames where the transfer
   is what is slow, the best recall where the round trip or the edge is;
@@ -240,9 +241,11 @@ class EncodingController:
             return self._switch(self._after_losses(), link,
                                 f'{link.loss_rate:.0%} of calls lost')
         feasible = [option for option in self._options if self._fits(option, link, 1.0)]
-        if not feasible and link.goodput_bytes_per_s is None and not link.sizes_vary:
-            # Over budget with every frame the same size: whether bytes are what is slow is
-            # unknown, and smaller frames either help or show that they do not.
+        if (not feasible and link.goodput_bytes_per_s is None and not link.sizes_vary
+                and link.rtt_p95_s >= (link.server_p95_s or 0.0)):
+            # Over budget with every frame the same size and the network at least as slow as
+            # the edge: whether bytes are what is slow is unknown, and smaller frames either
+            # help or show that they do not. An edge slower than its network gets no less.
             if now - self._loss_step_at < self.config.upgrade_hold_s:
                 return self._decision(link, changed=False, reason='waiting out a step down')
             self._loss_step_at = now

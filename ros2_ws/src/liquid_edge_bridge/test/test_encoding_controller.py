@@ -167,3 +167,12 @@ def test_over_budget_with_one_frame_size_halves_the_bytes_once_per_hold():
     assert not controller.update(1.0, slow).changed
     second = controller.update(3.5, slow)
     assert second.changed and second.bytes_p95 <= first.bytes_p95 / 2
+
+
+def test_an_edge_slower_than_its_network_keeps_the_best_recall():
+    controller = EncodingController(PROFILE, initial=EncodingSettings(95, 640, 480, 15.0))
+    # A loaded edge: 200 ms of its own, a 10 ms network; smaller frames would not help.
+    decision = controller.update(0.0, link(rtt=0.01, goodput=None, server=0.2,
+                                           sizes_vary=False))
+    assert key(decision.settings) == (640, 70, 15.0)
+    assert decision.reason == 'no setting fits the budget: the fastest'
