@@ -6,13 +6,15 @@ repository (``ros2 launch launch/robot.launch.py``) or from the installed bringu
 (``ros2 launch liquid_edge_bringup robot.launch.py``). Every parameter lives in
 ``config/robot.yaml``; the arguments below override the ones people change per run. The
 ``namespace`` also prefixes every TF frame (``robot1/base_link``), so two robots on one network
-never publish the same ``odom -> base_link``.
+never publish the same ``odom -> base_link``. ``local_edge:=true`` also starts the local
+standby edge, the same YOLO service (``yolodetection``, ONNX Runtime, a 320x320 input) on
+127.0.0.1:``local_edge_port``, and gives the bridge its address.
 """
 import os
 
 from ament_index_python.packages import get_package_share_directory
 from launch import LaunchDescription
-from launch.actions import DeclareLaunchArgument, OpaqueFunction
+from launch.actions import DeclareLaunchArgument, ExecuteProcess, OpaqueFunction
 from launch.substitutions import LaunchConfiguration
 from launch_ros.actions import Node
 from liquid_edge_description import frame_prefix, urdf_path
@@ -30,7 +32,13 @@ def robot_nodes(context):
         'emulate_tty': True,
         'arguments': ['--ros-args', '--log-level', arg('log_level')],
     }
-    return [
+    bridge = {'edge_names': arg('edge_names'), 'edge_addresses': arg('edge_addresses'),
+              'edge_colors': arg('edge_colors')}
+    local_edge = arg('local_edge').perform(context).lower() in ('true', '1')
+    port = arg('local_edge_port').perform(context)
+    if local_edge:
+        bridge['local_edge_address'] = f'127.0.0.1:{port}'
+    nodes = [
         Node(package='robot_state_publisher', executable='robot_state_publisher',
              name='robot_state_publisher',
              parameters=[{'robot_description': description, 'frame_prefix': prefix}],
@@ -42,9 +50,7 @@ def robot_nodes(context):
              **common),
         Node(package='liquid_edge_bridge', executable='edge_bridge', name='edge_bridge',
              # launch_ros parses substituted values as YAML, so the lists arrive typed.
-             parameters=[arg('params_file'), {'edge_names': arg('edge_names'),
-                                              'edge_addresses': arg('edge_addresses'),
-                                              'edge_colors': arg('edge_colors')}],
+             parameters=[arg('params_file'), bridge],
              **common),
         Node(package='liquid_edge_follow', executable='follow_target', name='follow_target',
              parameters=[arg('params_file'), {'target_class': arg('target_class')}],
@@ -55,6 +61,12 @@ def robot_nodes(context):
                                               'tf_prefix': prefix.rstrip('/')}],
              **common),
     ]
+    if local_edge:
+        nodes.append(ExecuteProcess(
+            name='local_edge', output='screen',
+            cmd=['yolodetection', '--host', '127.0.0.1', '--port', port, '--site', 'local',
+                 '--color', '#ffab00', '--backend', 'onnxruntime', '--input-size', '320']))
+    return nodes
 
 
 def generate_launch_description():
@@ -80,6 +92,10 @@ def generate_launch_description():
                               description='Video file for camera_source:=file'),
         DeclareLaunchArgument('driver_backend', default_value='sdk',
                               description='Robomaster backend: sdk (the robot) or sim'),
+        DeclareLaunchArgument('local_edge', default_value='false',
+                              description='Also run the local standby edge (YOLO) here'),
+        DeclareLaunchArgument('local_edge_port', default_value='50061',
+                              description='Port of the local standby edge on 127.0.0.1'),
         DeclareLaunchArgument('log_level', default_value='info'),
     ]
     return LaunchDescription(arguments + [OpaqueFunction(function=robot_nodes)])

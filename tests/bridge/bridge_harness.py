@@ -17,7 +17,7 @@ from diagnostic_msgs.msg import DiagnosticArray
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from liquid_edge_bridge.bridge_node import BridgeNode
-from liquid_edge_interfaces.msg import ActiveEdge
+from liquid_edge_interfaces.msg import ActiveEdge, CaptureSettings, LinkState
 from liquid_edge_protocol import detection_v1_pb2 as v1
 from liquid_edge_protocol import detection_v1_pb2_grpc as v1_grpc
 from liquid_edge_protocol import legacy_pb2, legacy_pb2_grpc
@@ -122,7 +122,8 @@ class LegacyEdge:
 class BridgeRig:
     """A BridgeNode and a test node (camera publisher, listeners) spun in one executor."""
 
-    def __init__(self, context, namespace: str, edges, fps: float = 15.0, **parameters):
+    def __init__(self, context, namespace: str, edges, fps: float = 15.0, link_source=None,
+                 **parameters):
         overrides = {
             'edge_names': [edge[0] for edge in edges],
             'edge_addresses': [edge[1] for edge in edges],
@@ -131,16 +132,20 @@ class BridgeRig:
             **parameters,
         }
         self.bridge = BridgeNode(
-            context=context, namespace=namespace,
+            link_source=link_source, context=context, namespace=namespace,
             parameter_overrides=[Parameter(k, value=v) for k, v in overrides.items()])
         self.node = Node('bridge_test', context=context, namespace=namespace)
         self.jpeg = astronaut_jpeg()
+        self.jpegs = [self.jpeg]  # published in turn; frames of several sizes show goodput
+        self._published = 0
         self.sent_stamps = {}  # stamp (ns) → monotonic send time
         self.detections = []   # (monotonic receive time, Detection2DArray)
         self.active = []       # (monotonic receive time, ActiveEdge)
         self.latencies = []
         self.diagnostics = []
         self.debug_images = []
+        self.capture_settings = []
+        self.links = []
         self._changed = threading.Condition()
         self.streaming = True
         self._camera = self.node.create_publisher(
@@ -152,6 +157,10 @@ class BridgeRig:
             ActiveEdge, 'edge/active', self._keep(self.active),
             QoSProfile(depth=1, durability=DurabilityPolicy.TRANSIENT_LOCAL))
         self.node.create_subscription(Float64, 'edge/latency', self._keep(self.latencies), 50)
+        self.node.create_subscription(
+            CaptureSettings, 'camera/capture_settings', self._keep(self.capture_settings),
+            QoSProfile(depth=1, durability=DurabilityPolicy.TRANSIENT_LOCAL))
+        self.node.create_subscription(LinkState, 'edge/link', self._keep(self.links), 50)
         self.node.create_subscription(DiagnosticArray, '/diagnostics',
                                       self._keep(self.diagnostics), 50)
         self.node.create_timer(1.0 / fps, self._publish_frame)
@@ -177,7 +186,9 @@ class BridgeRig:
     def _publish_frame(self) -> None:
         if not self.streaming:
             return
-        message = CompressedImage(format='jpeg', data=self.jpeg)
+        message = CompressedImage(format='jpeg',
+                                  data=self.jpegs[self._published % len(self.jpegs)])
+        self._published += 1
         message.header.stamp = self.node.get_clock().now().to_msg()
         message.header.frame_id = 'camera_optical_frame'
         stamp = message.header.stamp
@@ -227,6 +238,14 @@ class BridgeRig:
             for status in array.status:
                 if status.name.endswith(f'edge {edge}'):
                     return {kv.key: kv.value for kv in status.values}
+        return None
+
+    def interface_diagnostics(self, interface: str):
+        """Return (message, key/values) of the last diagnostics of `interface`, or None."""
+        for _, array in reversed(self.diagnostics):
+            for status in array.status:
+                if status.name.endswith(f'interface {interface}'):
+                    return status.message, {kv.key: kv.value for kv in status.values}
         return None
 
     def close(self) -> None:

@@ -9,6 +9,8 @@ setup(
     data_files=[
         ('share/ament_index/resource_index/packages', ['resource/' + package_name]),
         ('share/' + package_name, ['package.xml']),
+        # A link to the repository's config/encoding_profile.yaml: the default profile.
+        ('share/' + package_name + '/config', ['config/encoding_profile.yaml']),
     ],
     # grpcio-health-checking and liquid-edge-protocol come from requirements/base.txt.
     install_requires=['setuptools'],

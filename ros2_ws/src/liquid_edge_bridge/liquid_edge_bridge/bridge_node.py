@@ -9,10 +9,13 @@ The frame path never decodes the JPEG; the annotated `debug_image/compressed` is
 own thread, only while someone subscribes.
 """
 from dataclasses import dataclass
+import math
+import os
 import threading
 import time
 from typing import Dict, List, Optional, Tuple
 
+from ament_index_python.packages import get_package_share_directory
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
 from liquid_edge_bridge.conversions import color_msg, described_detections_to_msg, \
     detections_to_msg
@@ -20,11 +23,20 @@ from liquid_edge_bridge.debug_image import Overlay, render_debug_image
 from liquid_edge_bridge.detections import Detection
 from liquid_edge_bridge.edge_client import (DetectOptions, DetectResult, EdgeClient, ENGINES,
                                             Outcome)
-from liquid_edge_bridge.edge_config import EdgeConfigError, parse_edges
+from liquid_edge_bridge.edge_config import EdgeConfigError, parse_edges, parse_local_edge
 from liquid_edge_bridge.edge_selector import EdgeHealth, EdgeSelector, SelectionPolicy
+from liquid_edge_bridge.encoding_controller import (ControllerConfig, EncodingController,
+                                                    EncodingProfile, EncodingProfileError,
+                                                    EncodingSettings)
 from liquid_edge_bridge.frame_pipeline import FramePipeline, InFlight
+from liquid_edge_bridge.link_adaptation import LinkAdaptation
+from liquid_edge_bridge.link_awareness import (InterfaceReport, InterfaceWatch, LinkSource,
+                                               ProcLinkSource)
+from liquid_edge_bridge.local_standby import (FrameRateCap, LocalStandby, pi4_yolo_frame_rate,
+                                              StandbyConfig)
 from liquid_edge_bridge.sliding_window import SlidingWindow
-from liquid_edge_interfaces.msg import ActiveEdge, DescribedDetections, FollowState
+from liquid_edge_interfaces.msg import (ActiveEdge, CaptureSettings, DescribedDetections,
+                                        EdgeLink, FollowState, LinkState)
 from liquid_edge_toolkit.main import run_node
 from liquid_edge_toolkit.parameters import ConfigurationError, descriptor
 from liquid_edge_toolkit.qos import LATCHED, SENSOR_DATA
@@ -36,6 +48,8 @@ from std_msgs.msg import Float64, Header
 from vision_msgs.msg import Detection2DArray
 
 INPUTS = ('compressed', 'raw')
+# The encoding is re-decided this often: well within the controller's 3 s upgrade hold.
+ENCODING_PERIOD_S = 0.25
 
 
 @dataclass(frozen=True)
@@ -64,7 +78,8 @@ class _Shown:
 class BridgeNode(Node):
     """Edge bridge: pipelined offload, edge selection and failover, rqt outputs."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, link_source: Optional[LinkSource] = None, **kwargs):
+        """Build the bridge; `link_source` replaces /proc as the interfaces' source (tests)."""
         super().__init__('edge_bridge', **kwargs)
         self._declare_parameters()
         param = self._param
@@ -74,6 +89,10 @@ class BridgeNode(Node):
         edges = parse_edges(param('edge_names'), param('edge_addresses'), param('edge_colors'),
                             param('edge_tls_ca'), param('edge_tls_cert'), param('edge_tls_key'))
         self._edges = {edge.name: edge for edge in edges}
+        self._local = parse_local_edge(param('local_edge_name'), param('local_edge_address'),
+                                       param('local_edge_color'), list(self._edges))
+        if self._local is not None:
+            self._edges[self._local.name] = self._local
         policy = SelectionPolicy(
             window_s=param('latency_window'), statistic=param('latency_statistic'),
             min_samples=param('min_latency_samples'),
@@ -85,14 +104,33 @@ class BridgeNode(Node):
             param('engines'), param('class_names'), param('max_results'), param('min_score'))
         self._request_timeout = param('request_timeout')
         self._probe_period = param('probe_period')
+        self._links = LinkAdaptation(
+            list(self._edges),
+            self._encoding_controller(param('latency_budget'), param('encoding_profile'))
+            if param('adaptive_encoding') else None)
         self._encode_raw = self._raw_encoder() if self._input == 'raw' else None
 
         self._lock = threading.RLock()
         self._closing = False
         self._selector = EdgeSelector([edge.name for edge in edges], policy)
+        # The local edge is never the selector's: it serves only while no remote edge will.
+        self._standby = LocalStandby(
+            self._local.name if self._local else 'local', StandbyConfig(
+                latency_budget_s=param('latency_budget'),
+                enter_after_s=param('standby_enter_after'),
+                leave_after_answers=param('standby_leave_after_answers')), time.monotonic())
+        self._local_cap = FrameRateCap(param('local_edge_max_fps'))
+        self._interface_edges = self._interface_edge_map(
+            param('link_interfaces'), param('link_interface_edges'), [e.name for e in edges])
+        self._interfaces = InterfaceWatch(
+            link_source or ProcLinkSource(), tuple(self._interface_edges)) \
+            if self._interface_edges else None
+        self._local_health = EdgeHealth.UNKNOWN
+        self._local_reason = 'not watched yet'
+        self._serving: Optional[str] = None
         self._pipeline = FramePipeline(param('max_in_flight'))
         self._sent: Dict[str, _Sent] = {}
-        self._probes: Dict[str, Tuple[str, float]] = {}
+        self._probes: Dict[str, Tuple[str, float, int]] = {}
         self._probe_count = 0
         self._next_probe_at = 0.0
         self._published_active: Optional[str] = None  # the start message says: none yet
@@ -102,6 +140,7 @@ class BridgeNode(Node):
         self._failed_requests = 0
         self._frames_without_edge = 0
         self._frames_rejected = 0
+        self._frames_capped = 0
         self._shown: Optional[_Shown] = None
         self._follow_state: Optional[FollowState] = None
 
@@ -113,6 +152,9 @@ class BridgeNode(Node):
         self._debug_pub = self.create_publisher(
             CompressedImage, 'debug_image/compressed', SENSOR_DATA)
         self._diagnostics_pub = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
+        self._capture_pub = self.create_publisher(
+            CaptureSettings, 'camera/capture_settings', LATCHED)
+        self._link_pub = self.create_publisher(LinkState, 'edge/link', 10)
         self.create_subscription(FollowState, 'follow/state', self._on_follow_state, 10)
         if self._input == 'compressed':
             self.create_subscription(CompressedImage, 'camera/image_raw/compressed',
@@ -121,12 +163,14 @@ class BridgeNode(Node):
             self.create_subscription(Image, 'camera/image_raw', self._on_raw, SENSOR_DATA)
 
         self._publish_active(time.monotonic())
+        self._publish_capture_settings(self._links.settings)
         self._edge_clients = {
             edge.name: EdgeClient(edge, self._on_health, retry_period_s=param('health_period'))
-            for edge in edges}
+            for edge in self._edges.values()}
         for client in self._edge_clients.values():
             client.start()
         self.create_timer(param('diagnostics_period'), self._on_diagnostics_timer)
+        self.create_timer(ENCODING_PERIOD_S, self._on_encoding_timer)
         self.add_on_set_parameters_callback(self._on_set_parameters)
 
         self._stop_render = threading.Event()
@@ -140,7 +184,12 @@ class BridgeNode(Node):
                                   for e in edges)
             + f'; input {self._input}, engines {list(self._options.engines)}, '
             f'{self._pipeline.max_in_flight} requests in flight, '
-            f'deadline {self._request_timeout * 1000:.0f} ms')
+            f'deadline {self._request_timeout * 1000:.0f} ms; '
+            + (f'local standby {self._local.name} at {self._local.address}, at most '
+               f"{param('local_edge_max_fps'):g} fps; " if self._local else 'no local standby; ')
+            + 'encoding '
+            + ('adaptive' if self._links.adaptive else 'fixed')
+            + f' from {_settings_text(self._links.settings)}')
 
     # Parameters ----------------------------------------------------------------------------
 
@@ -156,6 +205,10 @@ class BridgeNode(Node):
                             'empty = plaintext everywhere', [], True),
             'edge_tls_cert': ("TLS client certificate file per edge ('' = none)", [], True),
             'edge_tls_key': ("TLS client key file per edge ('' = none)", [], True),
+            'link_interfaces': ('Network interfaces reported on /diagnostics (e.g. wlan0); a '
+                                'degrading one fails its edges over; empty = none', [], True),
+            'link_interface_edges': ("Edge over each link_interfaces entry ('' = every remote "
+                                     'edge); empty = every remote edge for all', [], True),
         }
         # An empty list default would make rclpy type the parameter BYTE_ARRAY, so string
         # arrays are declared typed and unset; `_param` gives their default while unset.
@@ -205,7 +258,56 @@ class BridgeNode(Node):
                                          float_range=(0.1, 60.0))),
             ('debug_image_quality', 80, d('JPEG quality of the debug image', True,
                                           integer_range=(1, 100))),
+            ('latency_budget', 0.15, d('Capture-to-detections p95 the encoding is chosen to '
+                                       'hold, s', True, float_range=(0.01, 5.0))),
+            ('adaptive_encoding', True, d('Choose JPEG quality, size and frame rate for the '
+                                          'link (camera/capture_settings); false = the '
+                                          "original's fixed quality 98 at 640x480, 15 fps",
+                                          True)),
+            ('local_edge_name', 'local', d('Name of the local standby edge (YOLO on the '
+                                           'robot)', True)),
+            ('local_edge_address', '', d('host:port of the local standby edge, used only '
+                                         'while no remote edge answers within latency_budget; '
+                                         "'' = none", True)),
+            ('local_edge_color', '#ffab00', d('Display colour of the local standby edge '
+                                              "'#rrggbb' (LEDs, rqt)", True)),
+            ('local_edge_max_fps', round(pi4_yolo_frame_rate(320), 1), d(
+                'Frames per second sent to the local edge at most (YOLOv3-tiny at 320x320 '
+                'on a Raspberry Pi 4 CPU)', True, float_range=(0.1, 90.0))),
+            ('standby_enter_after', 0.5, d('Time without a remote answer within '
+                                           'latency_budget before the local edge serves, s',
+                                           True, float_range=(0.0, 60.0))),
+            ('standby_leave_after_answers', 3, d('Remote answers in a row within '
+                                                 'latency_budget that end the local standby',
+                                                 True, integer_range=(1, 100))),
+            ('encoding_profile', '', d('Encoding profile YAML (bytes and recall per quality x '
+                                       'size); empty = the one installed with this package',
+                                       True)),
         ])
+
+    @staticmethod
+    def _encoding_controller(budget_s: float, path: str) -> EncodingController:
+        if not path:
+            path = os.path.join(get_package_share_directory('liquid_edge_bridge'), 'config',
+                                'encoding_profile.yaml')
+        return EncodingController(EncodingProfile.load(path),
+                                  ControllerConfig(latency_budget_s=budget_s))
+
+    @staticmethod
+    def _interface_edge_map(interfaces, interface_edges, remote) -> Dict[str, Tuple[str, ...]]:
+        """Return the remote edges reached over each watched interface, checked."""
+        if interface_edges and len(interface_edges) != len(interfaces):
+            raise ConfigurationError(
+                f'link_interface_edges has {len(interface_edges)} entries but link_interfaces '
+                f"has {len(interfaces)}: give one per interface ('' = every remote edge)")
+        mapping = {}
+        for index, interface in enumerate(interfaces):
+            edge = interface_edges[index] if interface_edges else ''
+            if edge and edge not in remote:
+                raise ConfigurationError(f"link_interface_edges[{index}] '{edge}' is not in "
+                                         f'edge_names {remote}')
+            mapping[interface] = (edge,) if edge else tuple(remote)
+        return mapping
 
     def _param(self, name: str):
         parameter = self.get_parameter_or(name)
@@ -272,20 +374,23 @@ class BridgeNode(Node):
         frame = _Frame(image.header, bytes(image.data), stamp.sec * 1_000_000_000 + stamp.nanosec)
         now = time.monotonic()
         with self._lock:
-            active = self._selector.update(now)
+            self._selector.update(now)
             self._sync_active(now)
-            if active is None:
+            if self._serving is None:
                 self._frames_without_edge += 1
+                return
+            if self._standby.on_local and not self._local_cap.admit(now):
+                self._frames_capped += 1
                 return
             request = self._pipeline.offer(frame)
             sends = [self._register(request, now)] if request is not None else []
-            probes = self._due_probes(now)
+            probes = self._due_probes(now, len(frame.jpeg))
         self._send(sends)
         self._send_probes(probes, frame)
 
     def _register(self, request: InFlight, now: float) -> Optional[_Sent]:
-        """Bind a request to the active edge (lock held); None when no edge is active."""
-        edge = self._selector.active
+        """Bind a request to the serving edge (lock held); None when no edge serves."""
+        edge = self._serving
         if edge is None:
             self._pipeline.cancel(request.request_id)
             self._pipeline.drop_pending()
@@ -320,7 +425,8 @@ class BridgeNode(Node):
         sent = self._sent.pop(result.request_id, None)
         if sent is None:
             return []  # abandoned after its edge failed, or cancelled at shutdown
-        self._record(result, now - sent.sent_at, now)
+        self._record(result, len(sent.request.frame.jpeg), now - sent.sent_at, now)
+        serving = self._update_serving(now)
         succeeded = result.outcome is Outcome.OK
         finished = self._pipeline.finish(result.request_id, succeeded)
         sends = []
@@ -328,7 +434,7 @@ class BridgeNode(Node):
             self._publish_detections(sent, result, now)
         if finished.next_request is not None:
             sends.append(self._register(finished.next_request, now))
-        elif not succeeded and self._selector.active not in (None, sent.edge):
+        elif not succeeded and serving not in (None, sent.edge):
             # Failed over: the same frame goes to the new edge instead of waiting for
             # the next camera frame.
             retry = self._pipeline.resend(sent.request)
@@ -348,14 +454,27 @@ class BridgeNode(Node):
         Returns the frame to send to the new active edge now.
         """
         failed = [request_id for request_id, sent in self._sent.items()
-                  if not self._selector.is_eligible(sent.edge, now)]
+                  if not self._is_eligible(sent.edge, now)]
         for request_id in failed:
             del self._sent[request_id]
         retry = self._pipeline.abandon(failed)
         return [self._register(retry, now)] if retry is not None else []
 
-    def _record(self, result: DetectResult, round_trip: float, now: float) -> None:
-        """Feed one answer to the edge selector (lock held)."""
+    def _is_eligible(self, edge: str, now: float) -> bool:
+        if self._local is not None and edge == self._local.name:
+            return self._local_health is EdgeHealth.SERVING
+        return self._selector.is_eligible(edge, now)
+
+    def _record(self, result: DetectResult, request_bytes: int, round_trip: float,
+                now: float) -> None:
+        """Feed one answer to the edge selector and the link estimate (lock held)."""
+        self._record_link(result, request_bytes, round_trip, now)
+        if self._local is not None and result.edge == self._local.name:
+            if result.outcome is not Outcome.OK:
+                self._failed_requests += 1
+                self.get_logger().warning(f"local edge '{result.edge}': "
+                                          f'{result.error}', throttle_duration_sec=2.0)
+            return
         if result.outcome is Outcome.OK:
             self._selector.record_latency(result.edge, round_trip, now)
             site = result.answer.edge_site
@@ -374,6 +493,20 @@ class BridgeNode(Node):
             self.get_logger().warning(f"edge '{result.edge}': {result.error}",
                                       throttle_duration_sec=2.0)
 
+    def _record_link(self, result: DetectResult, request_bytes: int, round_trip: float,
+                     now: float) -> None:
+        """Feed a call to the edge's link estimate and a remote one to the standby."""
+        remote = self._local is None or result.edge != self._local.name
+        if remote and result.outcome is Outcome.OK:
+            self._standby.record_remote_answer(now, round_trip)
+        elif remote:
+            self._standby.record_remote_failure(now)
+        if result.outcome is Outcome.OK:
+            self._links.record_answer(result.edge, now, request_bytes, result.response_bytes,
+                                      round_trip, result.answer.edge_total_ms / 1000.0)
+        else:
+            self._links.record_failure(result.edge, now)
+
     def _publish_detections(self, sent: _Sent, result: DetectResult, now: float) -> None:
         frame = sent.request.frame
         answer = result.answer
@@ -387,15 +520,19 @@ class BridgeNode(Node):
 
     # Probes: real frames to standby edges, so their latency is known before a switch ------
 
-    def _due_probes(self, now: float) -> List[Tuple[str, str]]:
+    def _due_probes(self, now: float, request_bytes: int) -> List[Tuple[str, str]]:
         if self._probe_period <= 0.0 or now < self._next_probe_at:
             return []
         self._next_probe_at = now + self._probe_period
         probes = []
-        for edge in self._selector.standby(now):
+        edges = self._selector.standby(now)
+        if self._standby.on_local and self._selector.active is not None:
+            # The remote edge that would serve must show it answers in time again.
+            edges = [self._selector.active] + list(edges)
+        for edge in edges:
             self._probe_count += 1
             probe_id = f'probe-{self._probe_count}'
-            self._probes[probe_id] = (edge, now)
+            self._probes[probe_id] = (edge, now, request_bytes)
             probes.append((probe_id, edge))
         return probes
 
@@ -406,7 +543,8 @@ class BridgeNode(Node):
                                             self._on_result)
 
     def _on_probe_result(self, result: DetectResult, now: float) -> List[Optional[_Sent]]:
-        edge, sent_at = self._probes.pop(result.request_id)
+        edge, sent_at, request_bytes = self._probes.pop(result.request_id)
+        self._record_link(result, request_bytes, now - sent_at, now)
         sends = []
         if result.outcome is Outcome.OK:
             self._selector.record_latency(edge, now - sent_at, now)
@@ -427,6 +565,8 @@ class BridgeNode(Node):
         with self._lock:
             if self._closing or not self.context.ok():
                 return
+            if self._local is not None and edge == self._local.name:
+                self._local_health, self._local_reason = health, reason
             if self._health_seen.get(edge) is not health:
                 self._health_seen[edge] = health
                 message = f"edge '{edge}' is {health.value}" + (f': {reason}' if reason else '')
@@ -434,20 +574,36 @@ class BridgeNode(Node):
                     self.get_logger().info(message)
                 else:
                     self.get_logger().warning(message)
-            self._selector.set_health(edge, health, now, reason)
+            if self._local is None or edge != self._local.name:
+                self._selector.set_health(edge, health, now, reason)
             sends = [] if health is EdgeHealth.SERVING else (
                 self._abandon_requests_to_failed_edges(now))
             self._sync_active(now)
         self._send(sends)
 
+    def _update_serving(self, now: float) -> Optional[str]:
+        """Return the edge frames go to: the selector's remote one or the local standby."""
+        remote = self._selector.active
+        if self._local is None:
+            self._serving = remote
+        else:
+            self._serving = self._standby.serving(
+                now, remote, local_available=self._local_health is EdgeHealth.SERVING)
+        return self._serving
+
     def _sync_active(self, now: float, refresh: bool = False) -> None:
-        """Publish edge/active when the active edge changed, or on refresh (lock held)."""
-        active = self._selector.active
+        """Publish edge/active when the serving edge changed, or on refresh (lock held)."""
+        active = self._update_serving(now)
         if active == self._published_active and not refresh:
             return
         if active != self._published_active:
             if active is None:
                 self.get_logger().error('no edge is reachable: detections stop')
+            elif self._standby.on_local:
+                self.get_logger().warning(
+                    f"active edge: '{active}', the local standby: no remote edge answers "
+                    f'within {self._standby.config.latency_budget_s * 1000:.0f} ms '
+                    f'(was {self._published_active or "none"})')
             else:
                 self.get_logger().info(f"active edge: '{active}' "
                                        f'(was {self._published_active or "none"})')
@@ -455,8 +611,8 @@ class BridgeNode(Node):
         self._publish_active(now)
 
     def _publish_active(self, now: float) -> None:
-        active = self._selector.active
-        message = ActiveEdge(reachable=active is not None)
+        active = self._serving
+        message = ActiveEdge(reachable=active is not None, local=self._standby.on_local)
         message.header.stamp = self.get_clock().now().to_msg()
         if active is None:
             message.color = color_msg(None)
@@ -465,13 +621,57 @@ class BridgeNode(Node):
             edge = self._edges[active]
             message.name, message.address = edge.name, edge.address
             message.color = color_msg(edge.rgb)
-            message.latency = self._selector.statistic(active, now) or 0.0
+            if not self._standby.on_local:
+                message.latency = self._selector.statistic(active, now) or 0.0
         self._active_pub.publish(message)
 
     def _unreachable_reason(self, now: float) -> str:
         """Say why no edge serves, edge by edge (lock held)."""
-        return '; '.join(f'{report.name}: {report.last_error or report.health.value}'
-                         for report in self._selector.report(now))
+        reasons = [f'{report.name}: {report.last_error or report.health.value}'
+                   for report in self._selector.report(now)]
+        if self._local is not None:
+            reasons.append(f'{self._local.name} (local): '
+                           f'{self._local_reason or self._local_health.value}')
+        return '; '.join(reasons)
+
+    # The link and the encoding it allows --------------------------------------------------
+
+    def _on_encoding_timer(self) -> None:
+        now = time.monotonic()
+        with self._lock:
+            if self._closing or not self.context.ok():
+                return
+            # The settings suit the edge that gets the frames: on the local standby, its
+            # loopback link, so it sees the best the camera gives.
+            update = self._links.update(now, self._serving)
+        if update.changed:
+            self.get_logger().info(f'encoding: {_settings_text(update.settings)} '
+                                   f'({update.reason})')
+            self._publish_capture_settings(update.settings)
+
+    def _publish_capture_settings(self, settings: EncodingSettings) -> None:
+        message = CaptureSettings(quality=settings.quality, width=settings.width,
+                                  height=settings.height, fps=float(settings.fps))
+        message.header.stamp = self.get_clock().now().to_msg()
+        self._capture_pub.publish(message)
+
+    def _link_state(self, now: float) -> LinkState:
+        """Return every edge's link and the settings in force (lock held)."""
+        settings = self._links.settings
+        message = LinkState(reason=self._links.reason, on_local=self._standby.on_local)
+        message.header.stamp = self.get_clock().now().to_msg()
+        message.settings = CaptureSettings(
+            header=message.header, quality=settings.quality, width=settings.width,
+            height=settings.height, fps=float(settings.fps))
+        active = self._serving
+        for name in self._edges:
+            link = self._links.estimate(name, now)
+            local = self._local is not None and name == self._local.name
+            message.edges.append(EdgeLink(
+                name=name, edge_class='local' if local else 'remote', active=name == active,
+                rtt=_or_nan(link.rtt_s), rtt_p95=_or_nan(link.rtt_p95_s),
+                goodput=_or_nan(link.goodput_bytes_per_s), loss_rate=link.loss_rate))
+        return message
 
     # Diagnostics and the debug image --------------------------------------------------------
 
@@ -482,18 +682,40 @@ class BridgeNode(Node):
                 return
             self._selector.update(now)
             self._sync_active(now, refresh=True)
-            statuses = [self._bridge_status(now)] + self._edge_statuses(now)
-            if self._selector.active is None:
+            statuses = (self._interface_statuses(now) + [self._bridge_status(now)]
+                        + self._edge_statuses(now))
+            link_state = self._link_state(now)
+            if self._serving is None:
                 # Said again while it lasts: a robot sitting still must say why.
                 self.get_logger().error(
                     f'no edge is reachable: {self._unreachable_reason(now)}',
                     throttle_duration_sec=10.0)
+        self._link_pub.publish(link_state)
         array = DiagnosticArray(status=statuses)
         array.header.stamp = self.get_clock().now().to_msg()
         self._diagnostics_pub.publish(array)
 
+    def _interface_statuses(self, now: float) -> List[DiagnosticStatus]:
+        """Report each watched interface; a degrading one fails its edges over (lock held)."""
+        if self._interfaces is None:
+            return []
+        try:
+            reports = self._interfaces.poll()
+        except OSError as error:
+            return [_status(f'{self.get_name()}: interfaces', DiagnosticStatus.WARN,
+                            str(error), {})]
+        statuses = []
+        for report in reports:
+            if report.degrading:
+                for edge in self._interface_edges[report.name]:
+                    self._selector.record_error(edge, f'link {report.degrading}', now)
+            statuses.append(_interface_status(f'{self.get_name()}: interface {report.name}',
+                                              report))
+        self._sync_active(now)
+        return statuses
+
     def _bridge_status(self, now: float) -> DiagnosticStatus:
-        active = self._selector.active
+        active = self._serving
         values = {
             'active_edge': active or 'none',
             'fps': f'{self._published.rate(now):.1f}',
@@ -504,9 +726,17 @@ class BridgeNode(Node):
             'failed_requests': str(self._failed_requests),
             'frames_without_edge': str(self._frames_without_edge),
             'frames_rejected': str(self._frames_rejected),
+            'frames_over_local_rate': str(self._frames_capped),
+            'on_local_standby': str(self._standby.on_local),
+            'time_on_local_standby_s': f'{self._standby.time_on_local(now):.1f}',
             'in_flight': str(self._pipeline.in_flight),
+            'encoding': _settings_text(self._links.settings),
+            'encoding_mode': 'adaptive' if self._links.adaptive else 'fixed',
+            'encoding_reason': self._links.reason,
         }
         level = DiagnosticStatus.OK if active is not None else DiagnosticStatus.ERROR
+        if self._standby.on_local:
+            level = DiagnosticStatus.WARN
         message = f"serving from '{active}'" if active else (
             f'no edge reachable: {self._unreachable_reason(now)}')
         return _status(f'{self.get_name()}: offload', level, message, values)
@@ -520,8 +750,14 @@ class BridgeNode(Node):
                 level = DiagnosticStatus.ERROR
             else:
                 level = DiagnosticStatus.WARN
+            link = self._links.estimate(report.name, now)
             values = {
                 'address': self._edges[report.name].address,
+                'link_rtt_ms': _ms(link.rtt_s),
+                'link_rtt_p95_ms': _ms(link.rtt_p95_s),
+                'link_goodput_mbit_s': '-' if link.goodput_bytes_per_s is None else (
+                    f'{link.goodput_bytes_per_s * 8e-6:.2f}'),
+                'link_loss_rate': f'{link.loss_rate:.3f}',
                 'health': report.health.value,
                 'active': str(report.active),
                 'latency_ms': _ms(report.latency_s),
@@ -534,7 +770,28 @@ class BridgeNode(Node):
             message = report.health.value + (' (active)' if report.active else '')
             statuses.append(_status(f'{self.get_name()}: edge {report.name}', level, message,
                                     values))
+        if self._local is not None:
+            statuses.append(self._local_status(now))
         return statuses
+
+    def _local_status(self, now: float) -> DiagnosticStatus:
+        local = self._local
+        link = self._links.estimate(local.name, now)
+        serving = self._local_health is EdgeHealth.SERVING
+        values = {
+            'address': local.address,
+            'class': 'local',
+            'health': self._local_health.value,
+            'active': str(self._standby.on_local),
+            'max_fps': f'{1.0 / self._local_cap.period_s:.1f}',
+            'link_rtt_ms': _ms(link.rtt_s),
+            'link_loss_rate': f'{link.loss_rate:.3f}',
+            'last_error': '' if serving else self._local_reason,
+        }
+        message = self._local_health.value + (' (active)' if self._standby.on_local else '')
+        return _status(f'{self.get_name()}: local edge {local.name}',
+                       DiagnosticStatus.OK if serving else DiagnosticStatus.WARN, message,
+                       values)
 
     def _on_follow_state(self, state: FollowState) -> None:
         self._follow_state = state
@@ -547,8 +804,9 @@ class BridgeNode(Node):
             now = time.monotonic()
             with self._lock:
                 shown = self._shown
-                active = self._selector.active
-                latency = self._selector.statistic(active, now) if active else None
+                active = self._serving
+                latency = self._selector.statistic(active, now) if (
+                    active and not self._standby.on_local) else None
                 fps = self._published.rate(now)
             if shown is None or shown is rendered:
                 continue
@@ -584,6 +842,33 @@ class BridgeNode(Node):
         return super().destroy_node()
 
 
+def _interface_status(name: str, report: InterfaceReport) -> DiagnosticStatus:
+    reading = report.reading
+    if reading is None:
+        return _status(name, DiagnosticStatus.WARN, 'interface not found', {})
+    values = {
+        'rx_bytes': str(reading.rx_bytes), 'tx_bytes': str(reading.tx_bytes),
+        'rx_errors': str(reading.rx_errors), 'tx_errors': str(reading.tx_errors),
+        'rx_drops': str(reading.rx_drops), 'tx_drops': str(reading.tx_drops),
+        'speed_mbit': '-' if reading.speed_mbit is None else f'{reading.speed_mbit:g}',
+        'wireless': str(reading.wireless),
+        'signal_dbm': '-' if reading.signal_dbm is None else f'{reading.signal_dbm:g}',
+        'link_quality': '-' if reading.link_quality is None else f'{reading.link_quality:g}',
+    }
+    if report.degrading:
+        return _status(name, DiagnosticStatus.WARN, f'degrading: {report.degrading}', values)
+    return _status(name, DiagnosticStatus.OK, 'ok', values)
+
+
+def _or_nan(value: Optional[float]) -> float:
+    return math.nan if value is None else value
+
+
+def _settings_text(settings: EncodingSettings) -> str:
+    return (f'JPEG q{settings.quality} {settings.width}x{settings.height} '
+            f'at {settings.fps:g} fps')
+
+
 def _ms(seconds: Optional[float]) -> str:
     return '-' if seconds is None else f'{seconds * 1000:.1f}'
 
@@ -596,4 +881,5 @@ def _status(name: str, level: bytes, message: str, values: Dict[str, str]) -> Di
 
 def main(args=None) -> int:
     """Run the edge bridge until shutdown; exit 1 with one message on a refused configuration."""
-    return run_node(BridgeNode, 'edge_bridge', args, configuration_errors=(EdgeConfigError,))
+    return run_node(BridgeNode, 'edge_bridge', args,
+                    configuration_errors=(EdgeConfigError, EncodingProfileError))

@@ -57,6 +57,7 @@ class DetectResult:
     outcome: Outcome
     answer: Optional[EdgeAnswer] = None
     error: str = ''
+    response_bytes: int = 0  # the serialized answer's size, for the link estimate
 
 
 @dataclass(frozen=True)
@@ -133,11 +134,13 @@ class EdgeClient:
     def _result(self, call, request_id: str) -> DetectResult:
         error = call.exception()
         if error is None:
-            answer = answer_from_response(call.result())
+            response = call.result()
+            answer = answer_from_response(response)
             if answer.request_id != request_id:
                 return DetectResult(self.name, request_id, Outcome.ERROR, error=(
                     f"answer echoes request id '{answer.request_id}', expected '{request_id}'"))
-            return DetectResult(self.name, request_id, Outcome.OK, answer=answer)
+            return DetectResult(self.name, request_id, Outcome.OK, answer=answer,
+                                response_bytes=response.ByteSize())
         code = error.code()
         if code is grpc.StatusCode.DEADLINE_EXCEEDED:
             return DetectResult(self.name, request_id, Outcome.DEADLINE, error='deadline exceeded')

@@ -113,3 +113,20 @@ def _existing_file(path: str, field: str) -> Optional[str]:
     if not os.access(path, os.R_OK):
         raise EdgeConfigError(f"{field} file '{path}' is not readable")
     return path
+
+
+def parse_local_edge(name: str, address: str, color: str,
+                     remote_names: Sequence[str]) -> Optional[EdgeEndpoint]:
+    """Return the local standby edge (plaintext, on the robot); None when address is ''."""
+    if not address:
+        return None
+    if not name.strip():
+        raise EdgeConfigError('local_edge_name is empty')
+    if name in remote_names:
+        raise EdgeConfigError(f"local_edge_name '{name}' is also in edge_names: the local "
+                              'standby edge needs a name of its own')
+    try:
+        parse_color(color)
+        return EdgeEndpoint(name=name, address=check_address(address), color=color)
+    except EdgeConfigError as error:
+        raise EdgeConfigError(f"local edge '{name}': {error}") from None

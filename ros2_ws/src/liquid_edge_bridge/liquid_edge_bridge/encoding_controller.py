@@ -16,6 +16,13 @@ Among the settings predicted within `latency_budget_s`, the controller keeps tho
 recall is within `recall_tolerance` of the best of them, then takes the highest frame rate,
 then the highest recall, then the fewest bytes. Hysteresis, so it does not oscillate:
 
+- when no setting is predicted within budget while every frame had the same size (goodput
+  not measurable) and the network time is at least the edge's, the bytes are halved once per
+  `upgrade_hold_s`: the smaller frames either help or, by their different size, show whether
+  bandwidth is what is slow;
+- when no setting is predicted within budget, the best of those predicted within
+  (1 - `upgrade_margin`) x budget of the fastest is taken: smaller frames where the transfer
+  is what is slow, the best recall where the round trip or the edge is;
 - the current setting is left at once when it is predicted over budget or the link loses
   more than `max_loss_rate` of its calls (then the frame budget is at least halved, once
   per `upgrade_hold_s`, as the window still holds the losses of the old setting);
@@ -234,9 +241,19 @@ class EncodingController:
             return self._switch(self._after_losses(), link,
                                 f'{link.loss_rate:.0%} of calls lost')
         feasible = [option for option in self._options if self._fits(option, link, 1.0)]
+        if (not feasible and link.goodput_bytes_per_s is None and not link.sizes_vary
+                and link.rtt_p95_s >= (link.server_p95_s or 0.0)):
+            # Over budget with every frame the same size and the network at least as slow as
+            # the edge: whether bytes are what is slow is unknown, and smaller frames either
+            # help or show that they do not. An edge slower than its network gets no less.
+            if now - self._loss_step_at < self.config.upgrade_hold_s:
+                return self._decision(link, changed=False, reason='waiting out a step down')
+            self._loss_step_at = now
+            return self._switch(self._after_losses(), link,
+                                'over budget, bandwidth unknown: half the bytes')
         if not feasible:
-            cheapest = min(self._options, key=lambda o: (self._predict(o.point, link), o.fps))
-            return self._switch(cheapest, link, 'no setting fits the budget: fewest bytes')
+            return self._switch(self._fastest(link), link,
+                                'no setting fits the budget: the fastest')
         best = self._best(feasible)
         if not self._fits(self._current, link, 1.0):
             return self._switch(best, link, 'over budget')
@@ -263,6 +280,23 @@ class EncodingController:
         utilization = option.fps * link.transfer_s(option.point.bytes_mean)
         return (self._predict(option.point, link) <= self.config.latency_budget_s * margin
                 and utilization <= self.config.max_utilization * margin)
+
+    def _fastest(self, link: LinkEstimate) -> _Option:
+        """
+        Return the best option among those predicted about as fast as the fastest.
+
+        Fewer bytes help only as far as the transfer is what is slow: when the round trip or
+        the edge alone is over budget, shrinking the frames would cost recall for nothing.
+        """
+        floor = min(self._predict(option.point, link) for option in self._options)
+        slack = (1.0 - self.config.upgrade_margin) * self.config.latency_budget_s
+        near = [option for option in self._options
+                if self._predict(option.point, link) <= floor + slack
+                and option.fps * link.transfer_s(option.point.bytes_mean)
+                <= self.config.max_utilization]
+        if not near:
+            return min(self._options, key=lambda o: (self._predict(o.point, link), o.fps))
+        return self._best(near)
 
     def _rank(self, option: _Option, feasible: List[_Option]) -> tuple:
         best_recall = max(o.point.recall for o in feasible)

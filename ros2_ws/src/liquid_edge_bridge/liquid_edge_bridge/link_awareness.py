@@ -153,3 +153,38 @@ class DegradationRule:
                 return (f'{current.name}: {rate:.1%} of packets lost to errors and drops '
                         f'(over {self.max_fault_rate:.1%})')
         return None
+
+
+@dataclass(frozen=True)
+class InterfaceReport:
+    """One watched interface at one reading: the reading (None: gone) and why it degrades."""
+
+    name: str
+    reading: Optional[InterfaceReading]
+    degrading: Optional[str]
+
+
+class InterfaceWatch:
+    """Read the watched interfaces from a source and judge each against its last reading."""
+
+    def __init__(self, source: LinkSource, interfaces: Tuple[str, ...],
+                 rule: DegradationRule = DegradationRule()):
+        """Watch `interfaces` (names as the OS gives them) from `source`."""
+        if not interfaces:
+            raise ValueError('an interface watch needs at least one interface')
+        self.source, self.interfaces, self.rule = source, tuple(interfaces), rule
+        self._previous: Dict[str, InterfaceReading] = {}
+
+    def poll(self) -> Tuple[InterfaceReport, ...]:
+        """Read every watched interface once; OSError when the source cannot be read."""
+        readings = self.source.read()
+        reports = []
+        for name in self.interfaces:
+            current = readings.get(name)
+            previous = self._previous.get(name)
+            degrading = (self.rule.assess(previous, current)
+                         if current is not None and previous is not None else None)
+            if current is not None:
+                self._previous[name] = current
+            reports.append(InterfaceReport(name, current, degrading))
+        return tuple(reports)

@@ -40,6 +40,9 @@ class LinkEstimate:
     server_p95_s: Optional[float]
     loss_rate: float
     srtt_s: Optional[float]
+    # The answered sizes differed enough to fit goodput: a None goodput then means the
+    # transfer does not grow with the bytes, not that it was not measurable.
+    sizes_vary: bool = False
 
     def transfer_s(self, size_bytes: float) -> float:
         """Return how long `size_bytes` take at the goodput; 0 when it is unmeasurably high."""
@@ -102,28 +105,29 @@ class LinkEstimator:
         loss_rate = (calls - len(answered)) / calls if calls else 0.0
         if not answered:
             return LinkEstimate(calls, 0, None, None, None, None, loss_rate, self._srtt)
-        rtt, goodput = self._fit(answered)
+        rtt, goodput, sizes_vary = self._fit(answered)
         residual = sorted(
             max(call.network_s - (call.size_bytes / goodput if goodput else 0.0), rtt)
             for call in answered)
         servers = sorted(call.server_s for call in answered)
         return LinkEstimate(calls, len(answered), rtt, percentile(residual, 0.95), goodput,
-                            percentile(servers, 0.95), loss_rate, self._srtt)
+                            percentile(servers, 0.95), loss_rate, self._srtt, sizes_vary)
 
-    def _fit(self, answered: List[_Call]) -> Tuple[float, Optional[float]]:
-        """Return (round trip, goodput) of the calls: a line if sizes tell, else the minimum."""
+    def _fit(self, answered: List[_Call]) -> Tuple[float, Optional[float], bool]:
+        """Return (round trip, goodput, sizes vary): a line if sizes tell, else the minimum."""
         sizes = [float(call.size_bytes) for call in answered]
         times = [call.network_s for call in answered]
         mean_size, mean_time = sum(sizes) / len(sizes), sum(times) / len(times)
         spread = sum((size - mean_size) ** 2 for size in sizes)
-        if mean_size > 0.0 and math.sqrt(spread / len(sizes)) >= (
-                self.min_size_spread * mean_size):
+        sizes_vary = mean_size > 0.0 and math.sqrt(spread / len(sizes)) >= (
+            self.min_size_spread * mean_size)
+        if sizes_vary:
             slope = sum((size - mean_size) * (time - mean_time)
                         for size, time in zip(sizes, times)) / spread
             if slope > 0.0:
                 # The line's intercept is the round trip; noise must not make it negative.
-                return max(mean_time - slope * mean_size, 0.0), 1.0 / slope
-        return min(times), None
+                return max(mean_time - slope * mean_size, 0.0), 1.0 / slope, True
+        return min(times), None, sizes_vary
 
     def _add(self, call: _Call, now: float) -> None:
         self._calls.append(call)

@@ -1,5 +1,6 @@
 """Edge list parsing: every bad entry gives a clear error naming the edge and the fix."""
-from liquid_edge_bridge.edge_config import EdgeConfigError, parse_color, parse_edges
+from liquid_edge_bridge.edge_config import (EdgeConfigError, parse_color, parse_edges,
+                                            parse_local_edge)
 import pytest
 
 
@@ -58,3 +59,17 @@ def test_tls_files_must_exist_and_cert_goes_with_key(tmp_path):
     cert.write_text('cert')
     with pytest.raises(EdgeConfigError, match='tls_cert and tls_key go together'):
         parse_edges(['a'], ['h:1'], ['#000000'], tls_cert=[str(cert)])
+
+
+def test_the_local_edge_is_optional_and_checked_like_the_others():
+    assert parse_local_edge('local', '', '#ffab00', ['edge-a']) is None
+    local = parse_local_edge('local', '127.0.0.1:50061', '#ffab00', ['edge-a'])
+    assert (local.name, local.address, local.uses_tls) == ('local', '127.0.0.1:50061', False)
+    with pytest.raises(EdgeConfigError, match="local edge 'local': address 'nowhere'"):
+        parse_local_edge('local', 'nowhere', '#ffab00', ['edge-a'])
+    with pytest.raises(EdgeConfigError, match="local edge 'local': colour 'amber'"):
+        parse_local_edge('local', '127.0.0.1:50061', 'amber', ['edge-a'])
+    with pytest.raises(EdgeConfigError, match='needs a name of its own'):
+        parse_local_edge('edge-a', '127.0.0.1:50061', '#ffab00', ['edge-a'])
+    with pytest.raises(EdgeConfigError, match='local_edge_name is empty'):
+        parse_local_edge(' ', '127.0.0.1:50061', '#ffab00', ['edge-a'])

@@ -19,11 +19,12 @@ PROFILE = EncodingProfile.from_dict({'points': [
 ]})
 
 
-def link(rtt=0.002, goodput=None, server=0.03, loss=0.0, answers=20):
+def link(rtt=0.002, goodput=None, server=0.03, loss=0.0, answers=20, sizes_vary=None):
     """Return a link estimate as the LinkEstimator would give it."""
     return LinkEstimate(calls=answers, answers=answers, rtt_s=rtt, rtt_p95_s=rtt,
                         goodput_bytes_per_s=goodput, server_p95_s=server, loss_rate=loss,
-                        srtt_s=rtt)
+                        srtt_s=rtt,
+                        sizes_vary=goodput is not None if sizes_vary is None else sizes_vary)
 
 
 def mbit(rate):
@@ -71,7 +72,7 @@ def test_no_setting_fits_then_the_fewest_bytes():
     controller = EncodingController(PROFILE)
     decision = controller.update(0.0, link(rtt=0.3, goodput=mbit(1)))
     assert key(decision.settings)[:2] == (160, 40)
-    assert decision.reason.startswith('no setting fits')
+    assert decision.reason == 'no setting fits the budget: the fastest'
 
 
 def test_upgrade_waits_for_the_hold_time_and_a_dip_restarts_it():
@@ -146,3 +147,32 @@ def test_missing_profile_file_says_so(tmp_path):
 def test_bad_controller_settings_are_refused(kwargs):
     with pytest.raises(ValueError):
         ControllerConfig(**kwargs)
+
+
+def test_a_round_trip_alone_over_budget_keeps_the_best_recall():
+    controller = EncodingController(PROFILE)
+    # Frames of several sizes answered, the transfer not growing with them.
+    decision = controller.update(0.0, link(rtt=0.3, goodput=None, sizes_vary=True))
+    # Smaller frames would not be faster: the best recall, fewest bytes, highest rate.
+    assert key(decision.settings) == (640, 70, 15.0)
+    assert decision.reason == 'no setting fits the budget: the fastest'
+
+
+def test_over_budget_with_one_frame_size_halves_the_bytes_once_per_hold():
+    controller = EncodingController(PROFILE, initial=EncodingSettings(95, 640, 480, 15.0))
+    slow = link(rtt=0.3, goodput=None, sizes_vary=False)
+    first = controller.update(0.0, slow)
+    assert first.changed and first.bytes_p95 <= 100_000 / 2
+    assert first.reason == 'over budget, bandwidth unknown: half the bytes'
+    assert not controller.update(1.0, slow).changed
+    second = controller.update(3.5, slow)
+    assert second.changed and second.bytes_p95 <= first.bytes_p95 / 2
+
+
+def test_an_edge_slower_than_its_network_keeps_the_best_recall():
+    controller = EncodingController(PROFILE, initial=EncodingSettings(95, 640, 480, 15.0))
+    # A loaded edge: 200 ms of its own, a 10 ms network; smaller frames would not help.
+    decision = controller.update(0.0, link(rtt=0.01, goodput=None, server=0.2,
+                                           sizes_vary=False))
+    assert key(decision.settings) == (640, 70, 15.0)
+    assert decision.reason == 'no setting fits the budget: the fastest'

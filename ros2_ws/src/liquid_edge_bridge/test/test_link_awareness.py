@@ -1,6 +1,7 @@
 import dataclasses
 
-from liquid_edge_bridge.link_awareness import (DegradationRule, InterfaceReading, LinkSource,
+from liquid_edge_bridge.link_awareness import (DegradationRule, InterfaceReading,
+                                               InterfaceWatch, LinkSource,
                                                parse_proc_net_dev, ProcLinkSource)
 import pytest
 
@@ -94,3 +95,17 @@ def test_the_fake_source_gives_what_the_test_sets():
     assert source.read()['wlan0'].signal_dbm == -60.0
     source.readings = {'wlan0': reading(signal_dbm=-90.0)}
     assert source.read()['wlan0'].signal_dbm == -90.0
+
+
+def test_the_watch_judges_each_interface_against_its_last_reading():
+    source = FakeLinkSource({'wlan0': reading(rx_packets=1000)})
+    watch = InterfaceWatch(source, ('wlan0', 'eth9'))
+    first = watch.poll()
+    assert [(r.name, r.reading is not None, r.degrading) for r in first] == [
+        ('wlan0', True, None), ('eth9', False, None)]
+    source.readings = {'wlan0': reading(rx_packets=1100, rx_errors=50)}
+    wlan0, eth9 = watch.poll()
+    assert 'of packets lost to errors and drops' in wlan0.degrading
+    assert eth9.reading is None and eth9.degrading is None
+    with pytest.raises(ValueError, match='at least one interface'):
+        InterfaceWatch(source, ())

@@ -116,3 +116,21 @@ def calibration_from_fov(width: int, height: int, horizontal_fov: float) -> Came
         r=list(_IDENTITY_3X3),
         p=[focal, 0.0, cx, 0.0, 0.0, focal, cy, 0.0, 0.0, 0.0, 1.0, 0.0],
     )
+
+
+def scale_calibration(calibration: CameraCalibration, width: int,
+                      height: int) -> CameraCalibration:
+    """
+    Return the calibration of the same camera delivering width x height instead.
+
+    Focal lengths and principal points scale with the image along each axis (a resize or a
+    binned sensor mode of the same field of view); distortion and rectification do not.
+    """
+    if width <= 0 or height <= 0:
+        raise ValueError(f'image size must be positive, got {width}x{height}')
+    sx, sy = width / calibration.width, height / calibration.height
+    k, p = list(calibration.k), list(calibration.p)
+    k[0], k[2], k[4], k[5] = k[0] * sx, k[2] * sx, k[4] * sy, k[5] * sy
+    p[0], p[2], p[3] = p[0] * sx, p[2] * sx, p[3] * sx
+    p[5], p[6], p[7] = p[5] * sy, p[6] * sy, p[7] * sy
+    return dataclasses.replace(calibration, width=width, height=height, k=k, p=p)

@@ -6,15 +6,20 @@ image_transport ``compressed`` topic of ``camera/image_raw``) and ``camera/camer
 with sensor-data QoS and the capture time as stamp, and ``/diagnostics``. A camera that is
 missing or fails is reported (log once per change, diagnostics ERROR) and reopened with
 back-off; the node stays up.
+
+``camera/capture_settings`` (liquid_edge_interfaces/CaptureSettings, latched, from the edge
+bridge) sets the JPEG quality, size and rate for the link: the source applies what it can at
+capture, the node encodes at the granted size, re-times its timer and scales CameraInfo.
 """
 
 import time
 from typing import List, Optional
 
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
+from liquid_edge_interfaces.msg import CaptureSettings as CaptureSettingsMsg
 from liquid_edge_toolkit.main import run_node
 from liquid_edge_toolkit.parameters import descriptor
-from liquid_edge_toolkit.qos import SENSOR_DATA
+from liquid_edge_toolkit.qos import LATCHED, SENSOR_DATA
 from rcl_interfaces.msg import SetParametersResult
 from rclpy.node import Node
 from rclpy.parameter import Parameter
@@ -22,10 +27,12 @@ from rclpy.time import Time
 from sensor_msgs.msg import CameraInfo, CompressedImage
 
 from .calibration import (
-    calibration_from_fov, CalibrationError, CameraCalibration, load_calibration_file)
-from .jpeg import encode_jpeg, fit_to_size
+    calibration_from_fov, CalibrationError, CameraCalibration, load_calibration_file,
+    scale_calibration)
+from .jpeg import encode_frame
 from .pacing import frame_period, RateMeter, RetrySchedule
-from .sources import CameraError, EndOfStream, FrameSource, make_source, SourceConfig, SOURCES
+from .sources import (CameraError, CaptureSettings, EndOfStream, FrameSource, make_source,
+                      SourceConfig, SOURCES)
 
 _OK = DiagnosticStatus.OK
 _WARN = DiagnosticStatus.WARN
@@ -72,6 +79,7 @@ class CameraNode(Node):
         self._frame_id = self.get_parameter('frame_id').value
         self._use_source_fps = self.get_parameter('use_source_fps').value
         self._calibration = self._load_calibration()
+        self._base_calibration = self._calibration
         self._source = source if source is not None else make_source(
             self.get_parameter('source').value,
             SourceConfig(
@@ -84,6 +92,8 @@ class CameraNode(Node):
             CompressedImage, 'camera/image_raw/compressed', SENSOR_DATA)
         self._info_pub = self.create_publisher(CameraInfo, 'camera/camera_info', SENSOR_DATA)
         self._diagnostics_pub = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
+        self.create_subscription(CaptureSettingsMsg, 'camera/capture_settings',
+                                 self._on_capture_settings, LATCHED)
 
         self._finished = False
         self._retry = RetrySchedule(initial=0.5, maximum=5.0)
@@ -162,6 +172,32 @@ class CameraNode(Node):
             self._jpeg_quality = parameter.value
         elif parameter.name == 'frame_id':
             self._frame_id = parameter.value
+
+    def _on_capture_settings(self, message: CaptureSettingsMsg) -> None:
+        """Capture, encode and publish at the settings the bridge chose for the link."""
+        try:
+            asked = CaptureSettings(quality=message.quality, width=message.width,
+                                    height=message.height, fps=message.fps)
+        except ValueError as error:
+            self.get_logger().warning(f'camera: capture settings refused: {error}')
+            return
+        try:
+            granted = self._source.apply(asked)
+        except CameraError as error:
+            self._close_source()
+            self._retry.record_failure(time.monotonic())
+            self._set_status(_ERROR, f'{error}; reopening with back-off')
+            return
+        self._jpeg_quality = granted.quality
+        self._width, self._height = granted.width, granted.height
+        self._calibration = scale_calibration(self._base_calibration, granted.width,
+                                              granted.height)
+        if granted.fps != self._fps:
+            self._fps = granted.fps
+            self._restart_timer()
+        self.get_logger().info(
+            f'camera: capture settings {granted.width}x{granted.height} at {granted.fps:g} '
+            f'fps, JPEG quality {granted.quality}')
 
     def _load_calibration(self) -> CameraCalibration:
         location = self.get_parameter('camera_info_file').value
@@ -250,8 +286,7 @@ class CameraNode(Node):
         image_msg.header.stamp = stamp
         image_msg.header.frame_id = self._frame_id
         image_msg.format = 'jpeg'
-        image_msg.data = encode_jpeg(
-            fit_to_size(image, self._width, self._height), self._jpeg_quality)
+        image_msg.data = encode_frame(image, self._jpeg_quality, self._width, self._height)
         info_msg = calibration_to_msg(self._calibration, self._frame_id)
         info_msg.header.stamp = stamp
         self._image_pub.publish(image_msg)
@@ -268,6 +303,8 @@ class CameraNode(Node):
             KeyValue(key='frames_published', value=str(self._frames_published)),
             KeyValue(key='measured_fps', value=f'{self._rate.rate:.2f}'),
             KeyValue(key='target_fps', value=f'{1.0 / self._period():.2f}'),
+            KeyValue(key='size', value=f'{self._width}x{self._height}'),
+            KeyValue(key='jpeg_quality', value=str(self._jpeg_quality)),
         ]
         array = DiagnosticArray(status=[status])
         array.header.stamp = self.get_clock().now().to_msg()

@@ -1,7 +1,8 @@
 import math
 
 from liquid_edge_camera.calibration import (
-    calibration_from_fov, CalibrationError, load_calibration_file, parse_calibration_yaml)
+    calibration_from_fov, CalibrationError, load_calibration_file, parse_calibration_yaml,
+    scale_calibration)
 import pytest
 
 CALIBRATION_YAML = """
@@ -83,3 +84,15 @@ def test_raspicam_fov_focal_length():
 def test_fov_out_of_range_is_refused():
     with pytest.raises(ValueError, match='horizontal_fov'):
         calibration_from_fov(640, 480, math.pi)
+
+
+def test_a_calibration_scales_with_the_image_size():
+    calibration = calibration_from_fov(640, 480, 1.085)
+    half = scale_calibration(calibration, 320, 240)
+    assert (half.width, half.height) == (320, 240)
+    assert half.k[0] == pytest.approx(calibration.k[0] / 2)
+    assert (half.k[2], half.k[5]) == pytest.approx((160.0, 120.0))
+    assert half.p[0] == pytest.approx(calibration.p[0] / 2)
+    assert half.d == calibration.d
+    with pytest.raises(ValueError, match='image size must be positive'):
+        scale_calibration(calibration, 0, 240)

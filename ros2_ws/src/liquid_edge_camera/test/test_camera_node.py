@@ -7,8 +7,9 @@ from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from liquid_edge_camera.calibration import CalibrationError
 from liquid_edge_camera.camera_node import CameraNode
 from liquid_edge_camera.sources import Frame, FrameSource
+from liquid_edge_interfaces.msg import CaptureSettings
 from liquid_edge_toolkit.pytest_plugin import spin_until
-from liquid_edge_toolkit.qos import SENSOR_DATA
+from liquid_edge_toolkit.qos import LATCHED, SENSOR_DATA
 import numpy as np
 import pytest
 from rcl_interfaces.srv import SetParameters
@@ -119,6 +120,49 @@ def test_bad_parameter_at_start_is_refused_clearly(ros_context, name, value, exp
         CameraNode(context=ros_context, parameter_overrides=[
             Parameter('source', value='file'), Parameter(name, value=value)])
     assert expected in str(caught.value)
+
+
+class RecordingSource(AstronautSource):
+    """The astronaut photo, remembering what it was asked to apply (it scales nothing)."""
+
+    def __init__(self):
+        super().__init__()
+        self.applied = []
+
+    def apply(self, settings):
+        self.applied.append(settings)
+        return settings
+
+
+def test_capture_settings_from_the_bridge_change_size_quality_and_camera_info(
+        ros_context, harness):
+    executor, probe, add = harness
+    images, infos = [], []
+    probe.create_subscription(
+        CompressedImage, 'camera/image_raw/compressed', images.append, SENSOR_DATA)
+    probe.create_subscription(CameraInfo, 'camera/camera_info', infos.append, SENSOR_DATA)
+    settings_pub = probe.create_publisher(CaptureSettings, 'camera/capture_settings', LATCHED)
+    source = RecordingSource()
+    add(CameraNode(source=source, context=ros_context, parameter_overrides=[
+        Parameter('fps', value=15.0), Parameter('jpeg_quality', value=95)]))
+    assert spin_until(executor, lambda: len(images) >= 3 and infos, timeout=10.0)
+    large = len(images[-1].data)
+    focal = infos[-1].k[0]
+    assert (infos[-1].width, infos[-1].height) == (640, 480)
+
+    settings_pub.publish(CaptureSettings(quality=50, width=320, height=240, fps=7.5))
+
+    def small_frames():
+        return [m for m in images if cv2.imdecode(np.frombuffer(bytes(m.data), np.uint8),
+                                                  cv2.IMREAD_COLOR).shape == (240, 320, 3)]
+    assert spin_until(executor, lambda: len(small_frames()) >= 3, timeout=10.0)
+    assert [(s.quality, s.width, s.height, s.fps) for s in source.applied] == [
+        (50, 320, 240, 7.5)]
+    # Half the pixels each way at quality 50: far fewer bytes.
+    assert len(small_frames()[-1].data) < large / 4
+    info = infos[-1]
+    assert (info.width, info.height) == (320, 240)
+    assert info.k[0] == pytest.approx(focal / 2) and info.k[2] == pytest.approx(160.0)
 
 
 def test_bad_parameter_at_run_time_is_refused_over_the_service(

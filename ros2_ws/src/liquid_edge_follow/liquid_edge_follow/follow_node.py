@@ -28,6 +28,7 @@ from liquid_edge_follow.box import Box
 from liquid_edge_follow.control import escape_velocity, follow_command, FollowCommand, \
     search_velocity, Velocity
 from liquid_edge_follow.led import led_effect_for, LedEffect, NO_EDGE_COLOR
+from liquid_edge_follow.local_standby import standby_velocity
 from liquid_edge_follow.motion import image_x_after_turn, YawHistory
 from liquid_edge_follow.parameters import FollowSettings, PARAMETERS, ParameterSpec, \
     settings_from_parameters
@@ -266,7 +267,7 @@ class FollowNode(Node):
         self._machine.armor_hit(self._now(), msg.location)
 
     def _on_active_edge(self, msg: ActiveEdge) -> None:
-        """Remember which edge serves us, for the LED colour."""
+        """Remember which edge serves us: the LED colour, the speeds on the local standby."""
         self._edge = msg
 
     def _on_explore(self, request: SetBool.Request,
@@ -345,6 +346,9 @@ class FollowNode(Node):
                                        self._settings.search_turn_speed)
         elif directive.motion is Motion.ESCAPE:
             velocity = escape_velocity(directive.hit_location, self._settings.hit_escape_speed)
+        if directive.motion in (Motion.FOLLOW, Motion.SEARCH):
+            on_local = self._edge is not None and self._edge.reachable and self._edge.local
+            velocity = standby_velocity(velocity, on_local, self._settings.local_speed_scale)
         if velocity is None and not self._chassis_moving:
             return
         self._chassis_moving = velocity is not None

@@ -71,6 +71,9 @@ PARAMETERS: Tuple[ParameterSpec, ...] = (
                   0.001, 100.0),
     ParameterSpec('max_forward_speed', 0.6, 'Forward speed limit, m/s', 0.01, 3.5),
     ParameterSpec('max_backward_speed', 0.3, 'Backward speed limit, m/s', 0.01, 3.5),
+    ParameterSpec('local_speed_scale', 0.5,
+                  'Fraction of the follow and search speeds while the local standby edge '
+                  'serves (edge/active local)', 0.01, 1.0),
     ParameterSpec('gimbal_tracking', False,
                   'Also turn the gimbal toward the target (cmd_gimbal) while following'),
     ParameterSpec('gimbal_gain', 2.0, 'Gimbal rate per unit image error, rad/s', 0.001, 100.0),
@@ -125,6 +128,7 @@ class FollowSettings:
     hit_escape_speed: float
     gimbal_tracking: bool
     led_refresh_period: float
+    local_speed_scale: float
 
 
 def settings_from_parameters(values: Mapping[str, Any]) -> FollowSettings:
@@ -175,4 +179,5 @@ def settings_from_parameters(values: Mapping[str, Any]) -> FollowSettings:
         hit_escape_speed=v['hit_escape_speed'],
         gimbal_tracking=v['gimbal_tracking'],
         led_refresh_period=v['led_refresh_period'],
+        local_speed_scale=v['local_speed_scale'],
     )

@@ -106,6 +106,26 @@ class OutageEvent:
     up: bool = False
 
 
+@dataclass(frozen=True)
+class FrameSample:
+    """camera/image_raw/compressed: one published JPEG's size, bytes."""
+
+    t: float
+    stamp_ns: int
+    jpeg_bytes: int
+
+
+@dataclass(frozen=True)
+class CaptureSample:
+    """camera/capture_settings: what the bridge asked the camera for."""
+
+    t: float
+    quality: int
+    width: int
+    height: int
+    fps: float
+
+
 @dataclass
 class Timeline:
     """Everything recorded during one run, in arrival order per list."""
@@ -120,6 +140,12 @@ class Timeline:
     velocities: list[VelocitySample] = field(default_factory=list)
     leds: list[LedSample] = field(default_factory=list)
     outages: list[OutageEvent] = field(default_factory=list)
+    # The link (issue 12; figures in liquid_edge_sim.link_metrics):
+    frames: list[FrameSample] = field(default_factory=list)
+    capture_latencies: list[tuple[float, float]] = field(default_factory=list)  # (t, s)
+    capture_settings: list[CaptureSample] = field(default_factory=list)
+    standby: list[tuple[float, bool]] = field(default_factory=list)  # (t, on the local edge)
+    link_phases: tuple[tuple[float, str], ...] = ()  # (start t, name) of the link's phases
 
 
 @dataclass(frozen=True)
@@ -143,6 +169,8 @@ class Summary:
     latency_p50_s: Optional[float]
     latency_p99_s: Optional[float]
     horizontal_band: float
+    # Per link phase (liquid_edge_sim.link_metrics.PhaseFigures.as_dict), when it has a link.
+    phases: list[dict] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         """Plain dict for summary.json."""

@@ -2,23 +2,28 @@
 A node that listens to a closed-loop run and keeps its timeline and some robot-view frames.
 
 It only subscribes, as rqt would: follow/state, edge/active, edge/latency, detections,
-cmd_vel, leds/effect, sim/ground_truth and the camera JPEGs (one kept every `frame_period`
-seconds, with the detections, state and edge of that moment, for the robot-view GIF).
+cmd_vel, leds/effect, sim/ground_truth, camera/capture_settings, camera/camera_info and the
+camera JPEGs (the size of each; one kept every `frame_period` seconds, with the detections,
+state and edge of that moment, for the robot-view GIF).
+
+The rendered frame (`image_size`) is the timeline's pixel space: when the camera publishes a
+smaller picture (capture settings), the followed box is scaled back to it.
 """
 from dataclasses import dataclass, field
 import time
 from typing import Optional
 
 from geometry_msgs.msg import Twist
-from liquid_edge_interfaces.msg import ActiveEdge, FollowState, LEDEffect
-from liquid_edge_sim.metrics import (DetectionSample, EdgeSample, LedSample, OutageEvent,
-                                     StateSample, Timeline, TruthSample, VelocitySample)
+from liquid_edge_interfaces.msg import ActiveEdge, CaptureSettings, FollowState, LEDEffect
+from liquid_edge_sim.metrics import (CaptureSample, DetectionSample, EdgeSample, FrameSample,
+                                     LedSample, OutageEvent, StateSample, Timeline,
+                                     TruthSample, VelocitySample)
 from liquid_edge_sim.world import TARGET_ID
 from liquid_edge_toolkit.qos import LATCHED
 from rclpy.node import Node
 from rclpy.qos import qos_profile_sensor_data, QoSProfile, ReliabilityPolicy
 from rclpy.time import Time
-from sensor_msgs.msg import CompressedImage
+from sensor_msgs.msg import CameraInfo, CompressedImage
 from std_msgs.msg import Float64
 from vision_msgs.msg import Detection2DArray
 
@@ -54,18 +59,26 @@ class ClosedLoopRecorder(Node):
     """Records the run's timeline; `t` of every sample is seconds since this node started."""
 
     def __init__(self, image_size: tuple[int, int] = (640, 480), frame_period: float = 0.25,
-                 target_id: str = TARGET_ID, **kwargs):
-        """Subscribe to everything the metrics and the GIF need (image_size in px)."""
+                 target_id: str = TARGET_ID, started: Optional[float] = None,
+                 link_phases: tuple[tuple[float, str], ...] = (), **kwargs):
+        """
+        Subscribe to everything the metrics and the GIF need (image_size in px).
+
+        `started` is the run's start on time.monotonic() (default: now), the origin of the
+        timeline and of the link schedule, whose `link_phases` (start s, name) it records.
+        """
         super().__init__('closed_loop_recorder', **kwargs)
         if not frame_period > 0.0:
             raise ValueError(f'frame_period must be > 0 s, got {frame_period}')
         if min(image_size) <= 0:
             raise ValueError(f'image_size must be positive, got {image_size}')
-        self.timeline = Timeline(image_size=tuple(image_size), target_id=target_id)
+        self.timeline = Timeline(image_size=tuple(image_size), target_id=target_id,
+                                 link_phases=tuple(link_phases))
         self.frames: list[ViewFrame] = []
         self._frames_by_stamp: dict[int, ViewFrame] = {}
         self._frame_period = frame_period
-        self._started = time.monotonic()
+        self._started = time.monotonic() if started is None else started
+        self._published_width = image_size[0]
         self._edge = ('', (0.5, 0.5, 0.5))
         self._boxes: list[tuple[float, float, float, float]] = []
         self.create_subscription(FollowState, 'follow/state', self._on_state, _RELIABLE)
@@ -79,6 +92,10 @@ class ClosedLoopRecorder(Node):
                                  _RELIABLE)
         self.create_subscription(CompressedImage, 'camera/image_raw/compressed',
                                  self._on_image, qos_profile_sensor_data)
+        self.create_subscription(CameraInfo, 'camera/camera_info', self._on_camera_info,
+                                 qos_profile_sensor_data)
+        self.create_subscription(CaptureSettings, 'camera/capture_settings',
+                                 self._on_capture_settings, LATCHED)
 
     def now(self) -> float:
         """Seconds since the recorder started: the timeline's clock."""
@@ -90,14 +107,17 @@ class ClosedLoopRecorder(Node):
 
     def _on_state(self, msg: FollowState) -> None:
         box = msg.target_box
+        scale = self.timeline.image_size[0] / self._published_width
         self.timeline.states.append(StateSample(
             self.now(), msg.state_name, msg.horizontal_error, msg.distance_error,
-            (box.center.position.x, box.center.position.y, box.size_x, box.size_y)
+            (box.center.position.x * scale, box.center.position.y * scale,
+             box.size_x * scale, box.size_y * scale)
             if box.size_x > 0.0 and box.size_y > 0.0 else None,
             msg.target_id, msg.match_score, msg.coasting))
 
     def _on_active_edge(self, msg: ActiveEdge) -> None:
         self.timeline.edges.append(EdgeSample(self.now(), msg.name, msg.reachable))
+        self.timeline.standby.append((self.now(), msg.reachable and msg.local))
         self._edge = (msg.name if msg.reachable else '', (msg.color.r, msg.color.g, msg.color.b))
 
     def _on_latency(self, msg: Float64) -> None:
@@ -105,6 +125,8 @@ class ClosedLoopRecorder(Node):
 
     def _on_detections(self, msg: Detection2DArray) -> None:
         stamp_ns = Time.from_msg(msg.header.stamp).nanoseconds
+        # The capture stamp is the camera's wall clock (time.time_ns()), as on the robot.
+        self.timeline.capture_latencies.append((self.now(), (time.time_ns() - stamp_ns) * 1e-9))
         self.timeline.detections.append(DetectionSample(self.now(), stamp_ns,
                                                         len(msg.detections)))
         self._boxes = [(d.bbox.center.position.x, d.bbox.center.position.y,
@@ -139,14 +161,23 @@ class ClosedLoopRecorder(Node):
                     d.bbox.size_y) for d in msg.detections},
             {d.id: d.results[0].pose.pose.position.z for d in msg.detections if d.results}))
 
+    def _on_camera_info(self, msg: CameraInfo) -> None:
+        if msg.width > 0:
+            self._published_width = msg.width
+
+    def _on_capture_settings(self, msg: CaptureSettings) -> None:
+        self.timeline.capture_settings.append(CaptureSample(
+            self.now(), msg.quality, msg.width, msg.height, msg.fps))
+
     def _on_image(self, msg: CompressedImage) -> None:
         now = self.now()
+        stamp_ns = Time.from_msg(msg.header.stamp).nanoseconds
+        self.timeline.frames.append(FrameSample(now, stamp_ns, len(msg.data)))
         if self.frames and now - self.frames[-1].t < self._frame_period:
             return
         frame = ViewFrame(now, bytes(msg.data))
         self._fill(frame)
         self.frames.append(frame)
-        stamp_ns = Time.from_msg(msg.header.stamp).nanoseconds
         # Frames whose detections never come back (edge down) must not pile up.
         for old in [s for s in self._frames_by_stamp if s < stamp_ns - _UNANSWERED_AFTER_NS]:
             del self._frames_by_stamp[old]

@@ -10,14 +10,17 @@ pose ``x``, ``y`` m, ``yaw`` rad in the scenario's frame; the people are placed 
 it, so the robot always starts at the odom origin); ``jitter`` (``position`` ±m on each
 waypoint, ``pause`` ±fraction of each pause); ``people`` (each ``id``, ``look``
 {``mirrored``, ``suit_hue_shift`` degrees}, ``speed`` m/s, ``waypoints`` [{``x``, ``y``,
-``pause`` s, ``hidden``}]); ``outages`` ([{``at`` s, ``edges`` [names]}]). Unknown keys are
-errors, so a typo never silently changes a scenario.
+``pause`` s, ``hidden``}]); ``outages`` ([{``at`` s, ``edges`` [names]}]); ``link`` (per
+remote edge name, its list of link phases: `liquid_edge_sim.link_schedule`); ``local_edge``
+(true: the robot also runs its local standby edge). Unknown keys are errors, so a typo never
+silently changes a scenario.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 import math
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import Any, Mapping, Optional, Union
 
+from liquid_edge_sim.link_schedule import LinkSchedule, parse_link_section
 from liquid_edge_sim.people import person_cutout
 from liquid_edge_sim.world import Person, WalkingPath, Waypoint, World
 import numpy as np
@@ -73,6 +76,8 @@ class Scenario:
     position_jitter: float = 0.15
     pause_jitter: float = 0.3
     outages: tuple[Outage, ...] = ()
+    link: Mapping[str, LinkSchedule] = field(default_factory=dict)
+    local_edge: bool = False
 
     def world(self, seed: int = 0) -> World:
         """
@@ -127,7 +132,7 @@ def load_scenario(name_or_path: Union[str, Path],
 def scenario_from_dict(document: Any, name: str) -> Scenario:
     """Validate a parsed scenario document; raise ValueError naming the bad field."""
     doc = _mapping(document, 'scenario', {'description', 'target', 'robot', 'jitter', 'people',
-                                          'outages'})
+                                          'outages', 'link', 'local_edge'})
     people = tuple(_person(p, f'people[{i}]') for i, p in enumerate(_list(doc, 'people')))
     if not people:
         raise ValueError('people: a scenario needs at least one person')
@@ -152,13 +157,17 @@ def scenario_from_dict(document: Any, name: str) -> Scenario:
         if not isinstance(edges, list) or not edges or not all(isinstance(e, str) for e in edges):
             raise ValueError(f'{where}.edges must be a non-empty list of edge names')
         outages.append(Outage(_number(outage, 'at', None, where, minimum=0.0), tuple(edges)))
+    link = parse_link_section(doc['link']) if 'link' in doc else {}
+    local_edge = doc.get('local_edge', False)
+    if not isinstance(local_edge, bool):
+        raise ValueError(f'local_edge must be true or false, got {local_edge!r}')
     return Scenario(
         name=name, description=str(doc.get('description', '')).strip(), target=target,
         people=people,
         robot=RobotPose(_number(robot, 'x', 0.0, 'robot'), _number(robot, 'y', 0.0, 'robot'),
                         _number(robot, 'yaw', 0.0, 'robot')),
         position_jitter=position_jitter, pause_jitter=pause_jitter,
-        outages=tuple(sorted(outages, key=lambda o: o.at)))
+        outages=tuple(sorted(outages, key=lambda o: o.at)), link=link, local_edge=local_edge)
 
 
 def _person(item: Any, where: str) -> PersonSpec:

@@ -87,3 +87,33 @@ def test_lookalike_is_the_target_mirrored_in_the_same_suit():
     assert (same.image != blue.image).any()
     with pytest.raises(ValueError):
         person_cutout(suit_hue_shift=360)
+
+
+def test_handover_has_the_issue_link_for_every_remote_edge_and_a_local_edge():
+    scenario = load_scenario('handover', SCENARIOS)
+    assert scenario.local_edge
+    assert set(scenario.link) == {'edge-a', 'edge-b'}
+    schedule = scenario.link['edge-a']
+    assert [p.name for p in schedule.phases] == ['60ghz', '5g', 'wifi', 'outage', '60ghz-again']
+    assert [p.duration_s for p in schedule.phases] == [20, 20, 20, 10, 20]
+    # One-way delays: half the round trips the issue quotes (1, 15, 40 ms).
+    assert [round(p.round_trip_s * 1000, 1) for p in schedule.phases if not p.outage] == [
+        1.0, 15.0, 40.0, 1.0]
+    assert [p.up.rate_bps for p in schedule.phases if not p.outage] == [500e6, 40e6, 4e6, 500e6]
+    assert schedule.phases[2].up.loss == 0.01 and schedule.phases[3].outage
+    assert scenario.link['edge-b'] == schedule
+
+
+@pytest.mark.parametrize('changes, message', [
+    ({'link': {'edge-a': [{'duration': 0}]}}, "link of 'edge-a'"),
+    ({'link': []}, 'link section must map edge names'),
+    ({'local_edge': 'yes'}, 'local_edge must be true or false'),
+])
+def test_bad_link_sections_are_refused(changes, message):
+    with pytest.raises(ValueError, match=message):
+        scenario_from_dict(minimal(**changes), 'test')
+
+
+def test_without_a_link_section_edges_are_reached_directly():
+    scenario = scenario_from_dict(minimal(), 'test')
+    assert scenario.link == {} and not scenario.local_edge

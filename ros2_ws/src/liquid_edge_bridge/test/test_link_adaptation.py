@@ -1,0 +1,64 @@
+"""Per-edge link estimates and the camera settings for the active edge's link."""
+from liquid_edge_bridge.encoding_controller import (ControllerConfig, EncodingController,
+                                                    EncodingProfile)
+from liquid_edge_bridge.link_adaptation import LinkAdaptation, ORIGINAL_SETTINGS
+import pytest
+
+PROFILE = EncodingProfile.from_dict({'points': [
+    {'width': 640, 'height': 480, 'quality': 95, 'bytes_mean': 80_000, 'bytes_p95': 85_000,
+     'recall': 0.8},
+    {'width': 320, 'height': 240, 'quality': 50, 'bytes_mean': 5_000, 'bytes_p95': 5_500,
+     'recall': 0.2},
+]})
+
+
+def controller():
+    return EncodingController(PROFILE, ControllerConfig(latency_budget_s=0.15))
+
+
+def test_each_edge_has_its_own_estimate():
+    links = LinkAdaptation(['edge-a', 'edge-b'], controller())
+    links.record_answer('edge-a', 1.0, 80_000, 500, 0.040, 0.020)
+    links.record_failure('edge-b', 1.0)
+    assert links.estimate('edge-a', 1.0).rtt_s == pytest.approx(0.020)
+    assert links.estimate('edge-b', 1.0).loss_rate == 1.0
+    assert links.estimate('edge-b', 1.0).answers == 0
+
+
+def test_settings_follow_the_active_edge_link_only():
+    links = LinkAdaptation(['edge-a', 'edge-b'], controller())
+    assert links.adaptive and (links.settings.width, links.settings.quality) == (640, 95)
+    for i in range(10):
+        size = 80_000 if i % 2 else 5_000
+        # edge-b: 1 Mbit/s, the 80 kB frames take 0.64 s; edge-a: 500 Mbit/s.
+        links.record_answer('edge-b', 1.0 + 0.1 * i, size, 0, 0.015 + size / 125_000, 0.010)
+        links.record_answer('edge-a', 1.0 + 0.1 * i, size, 0, 0.015 + size / 62_500_000,
+                            0.010)
+    assert not links.update(2.0, 'edge-a').changed
+    update = links.update(2.0, 'edge-b')
+    assert update.changed and update.settings.width == 320
+    assert update.reason == links.reason
+
+
+def test_without_an_active_edge_nothing_changes():
+    links = LinkAdaptation(['edge-a'], controller())
+    before = links.settings
+    assert links.update(1.0, None).settings == before
+    assert not links.update(1.0, None).changed
+
+
+def test_fixed_settings_never_change():
+    links = LinkAdaptation(['edge-a'], None)
+    for i in range(10):
+        links.record_answer('edge-a', 0.1 * i, 150_000, 500, 0.900, 0.010)
+    update = links.update(1.0, 'edge-a')
+    assert not links.adaptive and update.settings == ORIGINAL_SETTINGS
+    assert (ORIGINAL_SETTINGS.quality, ORIGINAL_SETTINGS.width) == (98, 640)
+    assert not update.changed
+
+
+def test_an_unknown_edge_or_no_edge_is_refused():
+    with pytest.raises(ValueError, match='at least one edge'):
+        LinkAdaptation([], None)
+    with pytest.raises(KeyError):
+        LinkAdaptation(['edge-a'], None).record_failure('edge-x', 0.0)
