@@ -7,6 +7,9 @@ repository (``ros2 launch launch/robot.launch.py``) or from the installed bringu
 ``config/robot.yaml``; the arguments below override the ones people change per run. The
 ``namespace`` also prefixes every TF frame (``robot1/base_link``), so two robots on one network
 never publish the same ``odom -> base_link``.
+The driver and follow_target are lifecycle nodes: with ``autostart:=true`` (the default) each
+configures and activates itself at start; ``autostart:=false`` leaves them unconfigured for
+``ros2 lifecycle set`` or a lifecycle manager (nav2_lifecycle_manager given their names).
 """
 import os
 
@@ -14,7 +17,7 @@ from ament_index_python.packages import get_package_share_directory
 from launch import LaunchDescription
 from launch.actions import DeclareLaunchArgument, OpaqueFunction
 from launch.substitutions import LaunchConfiguration
-from launch_ros.actions import Node
+from launch_ros.actions import LifecycleNode, Node
 from liquid_edge_description import frame_prefix, urdf_path
 
 
@@ -46,14 +49,17 @@ def robot_nodes(context):
                                               'edge_addresses': arg('edge_addresses'),
                                               'edge_colors': arg('edge_colors')}],
              **common),
-        Node(package='liquid_edge_follow', executable='follow_target', name='follow_target',
-             parameters=[arg('params_file'), {'target_class': arg('target_class')}],
-             **common),
-        Node(package='liquid_edge_robomaster', executable='robomaster_driver',
-             name='robomaster_driver',
-             parameters=[arg('params_file'), {'backend': arg('driver_backend'),
-                                              'tf_prefix': prefix.rstrip('/')}],
-             **common),
+        LifecycleNode(package='liquid_edge_follow', executable='follow_target',
+                      name='follow_target',
+                      parameters=[arg('params_file'), {'target_class': arg('target_class'),
+                                                       'autostart': arg('autostart')}],
+                      **common),
+        LifecycleNode(package='liquid_edge_robomaster', executable='robomaster_driver',
+                      name='robomaster_driver',
+                      parameters=[arg('params_file'), {'backend': arg('driver_backend'),
+                                                       'tf_prefix': prefix.rstrip('/'),
+                                                       'autostart': arg('autostart')}],
+                      **common),
     ]
 
 
@@ -80,6 +86,9 @@ def generate_launch_description():
                               description='Video file for camera_source:=file'),
         DeclareLaunchArgument('driver_backend', default_value='sdk',
                               description='Robomaster backend: sdk (the robot) or sim'),
+        DeclareLaunchArgument('autostart', default_value='true',
+                              description='Configure and activate the lifecycle nodes at start; '
+                              'false: leave them unconfigured for a lifecycle manager'),
         DeclareLaunchArgument('log_level', default_value='info'),
     ]
     return LaunchDescription(arguments + [OpaqueFunction(function=robot_nodes)])
