@@ -88,7 +88,8 @@ class DriverNode(LifecycleNode):
             backend.on_armor_hit(self._publish_armor_hit)
         self._commands_dropped = 0
         self._deadman_stops = 0
-        self._status = (_ERROR, 'unconfigured')
+        # A state chosen through the lifecycle is OK; a lost or refused link is an ERROR.
+        self._status = (_OK, 'unconfigured')
         add_parameter_callbacks(self, self._check_parameter, self._apply_parameters)
         self._declare_parameters()
         self._diagnostics = make_updater(self)
@@ -139,7 +140,7 @@ class DriverNode(LifecycleNode):
             self._backend.on_armor_hit(self._publish_armor_hit)  # a new backend: register
         self._diagnostics.setHardwareID(self._backend.description)
         self._publish_connected(False)
-        self._set_status(_ERROR, 'inactive: not connected')
+        self._set_status(_OK, 'inactive: not connected')
         self.get_logger().info(
             f'robomaster_driver: {self._backend.description}; caps {self._max_linear} m/s, '
             f'{self._max_angular} rad/s, gimbal {self._max_gimbal} rad/s; '
@@ -196,7 +197,7 @@ class DriverNode(LifecycleNode):
         supervisor.stop()
         if self.context.ok():
             self._publish_connected(False)
-            self._set_status(_ERROR, 'inactive: not connected')
+            self._set_status(_OK, 'inactive: not connected')
 
     def _release(self) -> None:
         if self._tf_broadcaster is not None:
@@ -208,7 +209,7 @@ class DriverNode(LifecycleNode):
         self._backend = None
         self._chassis_deadman = self._gimbal_deadman = None
         if self.context.ok():
-            self._set_status(_ERROR, 'unconfigured')
+            self._set_status(_OK, 'unconfigured')
 
     def _declare_parameters(self) -> None:
         self.declare_parameters('', [
