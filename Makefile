@@ -26,9 +26,9 @@ test-ros:
 test-top:
 	$(ENV) && python -m pytest tests
 
-# Figures, not pass/fail: the edge services (and YOLO's adaptive threads), the bridge against real edges, then whom the
-# robot follows per scenario x 5 seeds and what the identity costs, then the handover link
-# with adaptive encoding and with the original's fixed setting.
+# Figures, not pass/fail: the edge services and YOLO's adaptive threads, the bridge against
+# real edges, then whom the robot follows per scenario x 5 seeds and what the identity costs,
+# then the handover link with adaptive encoding and with the original's fixed setting.
 bench: setup
 	$(ENV) && python benchmarks/bench_edge.py && python benchmarks/bench_yolo_threads.py && \
 	  python benchmarks/bench_bridge.py && python benchmarks/bench_follow.py && \

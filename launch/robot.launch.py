@@ -9,6 +9,9 @@ repository (``ros2 launch launch/robot.launch.py``) or from the installed bringu
 never publish the same ``odom -> base_link``. ``local_edge:=true`` also starts the local
 standby edge, the same YOLO service (``yolodetection``, ONNX Runtime, a 320x320 input) on
 127.0.0.1:``local_edge_port``, and gives the bridge its address.
+The driver and follow_target are lifecycle nodes: with ``autostart:=true`` (the default) each
+configures and activates itself at start; ``autostart:=false`` leaves them unconfigured for
+``ros2 lifecycle set`` or a lifecycle manager (nav2_lifecycle_manager given their names).
 """
 import os
 
@@ -16,7 +19,7 @@ from ament_index_python.packages import get_package_share_directory
 from launch import LaunchDescription
 from launch.actions import DeclareLaunchArgument, ExecuteProcess, OpaqueFunction
 from launch.substitutions import LaunchConfiguration
-from launch_ros.actions import Node
+from launch_ros.actions import LifecycleNode, Node
 from liquid_edge_description import frame_prefix, urdf_path
 
 
@@ -52,14 +55,17 @@ def robot_nodes(context):
              # launch_ros parses substituted values as YAML, so the lists arrive typed.
              parameters=[arg('params_file'), bridge],
              **common),
-        Node(package='liquid_edge_follow', executable='follow_target', name='follow_target',
-             parameters=[arg('params_file'), {'target_class': arg('target_class')}],
-             **common),
-        Node(package='liquid_edge_robomaster', executable='robomaster_driver',
-             name='robomaster_driver',
-             parameters=[arg('params_file'), {'backend': arg('driver_backend'),
-                                              'tf_prefix': prefix.rstrip('/')}],
-             **common),
+        LifecycleNode(package='liquid_edge_follow', executable='follow_target',
+                      name='follow_target',
+                      parameters=[arg('params_file'), {'target_class': arg('target_class'),
+                                                       'autostart': arg('autostart')}],
+                      **common),
+        LifecycleNode(package='liquid_edge_robomaster', executable='robomaster_driver',
+                      name='robomaster_driver',
+                      parameters=[arg('params_file'), {'backend': arg('driver_backend'),
+                                                       'tf_prefix': prefix.rstrip('/'),
+                                                       'autostart': arg('autostart')}],
+                      **common),
     ]
     if local_edge:
         nodes.append(ExecuteProcess(
@@ -96,6 +102,9 @@ def generate_launch_description():
                               description='Also run the local standby edge (YOLO) here'),
         DeclareLaunchArgument('local_edge_port', default_value='50061',
                               description='Port of the local standby edge on 127.0.0.1'),
+        DeclareLaunchArgument('autostart', default_value='true',
+                              description='Configure and activate the lifecycle nodes at start; '
+                              'false: leave them unconfigured for a lifecycle manager'),
         DeclareLaunchArgument('log_level', default_value='info'),
     ]
     return LaunchDescription(arguments + [OpaqueFunction(function=robot_nodes)])

@@ -7,7 +7,8 @@ Robomaster driver, the simulated camera (the real camera node rendering the simu
 from the driver's pose), the edge bridge with both edges and follow-target. Parameters come
 from ``config/robot.yaml``; the simulation's own values are set here. Kill one edge's
 ``objectdetection`` process to see the failover; watch ``debug_image/compressed`` in
-rqt_image_view.
+rqt_image_view. The driver and follow_target are lifecycle nodes that configure and activate
+themselves unless ``autostart:=false``.
 
     ros2 launch launch/sim.launch.py                  (or: liquid_edge_bringup sim.launch.py)
     ros2 launch launch/sim.launch.py start_edges:=false edge_addresses:="['host:50051']" ...
@@ -19,7 +20,7 @@ from launch import LaunchDescription
 from launch.actions import DeclareLaunchArgument, ExecuteProcess
 from launch.conditions import IfCondition
 from launch.substitutions import LaunchConfiguration
-from launch_ros.actions import Node
+from launch_ros.actions import LifecycleNode, Node
 
 # The demo's two sites: name, colour, and the base of their ports (ingress, face = +2,
 # YOLO = +4; metrics 9000 + the same offsets), so both run side by side on loopback.
@@ -76,6 +77,9 @@ def generate_launch_description():
                               description="Seed of the simulated people's walks"),
         DeclareLaunchArgument('wakeup_duration', default_value='3.0',
                               description='Still time after start before searching, s'),
+        DeclareLaunchArgument('autostart', default_value='true',
+                              description='Configure and activate the lifecycle nodes at start; '
+                              'false: leave them unconfigured for a lifecycle manager'),
         DeclareLaunchArgument('log_level', default_value='info'),
     ]
     common = {
@@ -86,9 +90,11 @@ def generate_launch_description():
     }
     edges = [process for site in EDGE_SITES for process in edge_services(*site)]
     nodes = [
-        Node(package='liquid_edge_robomaster', executable='robomaster_driver',
-             name='robomaster_driver',
-             parameters=[arg('params_file'), {'backend': 'sim'}], **common),
+        LifecycleNode(package='liquid_edge_robomaster', executable='robomaster_driver',
+                      name='robomaster_driver',
+                      parameters=[arg('params_file'), {'backend': 'sim',
+                                                       'autostart': arg('autostart')}],
+                      **common),
         Node(package='liquid_edge_sim', executable='sim_camera', name='camera',
              parameters=[arg('params_file'), {'world_seed': arg('world_seed')}], **common),
         Node(package='liquid_edge_bridge', executable='edge_bridge', name='edge_bridge',
@@ -99,9 +105,11 @@ def generate_launch_description():
                                               'engines': ['yolo'],
                                               'class_names': ['person']}],
              **common),
-        Node(package='liquid_edge_follow', executable='follow_target', name='follow_target',
-             parameters=[arg('params_file'), {'target_class': 'person',
-                                              'wakeup_duration': arg('wakeup_duration')}],
-             **common),
+        LifecycleNode(package='liquid_edge_follow', executable='follow_target',
+                      name='follow_target',
+                      parameters=[arg('params_file'), {'target_class': 'person',
+                                                       'wakeup_duration': arg('wakeup_duration'),
+                                                       'autostart': arg('autostart')}],
+                      **common),
     ]
     return LaunchDescription(arguments + edges + nodes)

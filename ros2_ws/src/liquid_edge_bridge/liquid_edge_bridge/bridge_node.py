@@ -20,9 +20,9 @@ from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
 from liquid_edge_bridge.conversions import color_msg, described_detections_to_msg, \
     detections_to_msg
 from liquid_edge_bridge.debug_image import Overlay, render_debug_image
-from liquid_edge_bridge.detections import Detection
-from liquid_edge_bridge.edge_client import (DetectOptions, DetectResult, EdgeClient, ENGINES,
-                                            Outcome)
+from liquid_edge_bridge.detections import CenteredDetection
+from liquid_edge_bridge.edge_client import (DetectResult, EdgeClient, EdgeRequestOptions,
+                                            ENGINES, Outcome)
 from liquid_edge_bridge.edge_config import EdgeConfigError, parse_edges, parse_local_edge
 from liquid_edge_bridge.edge_selector import EdgeHealth, EdgeSelector, SelectionPolicy
 from liquid_edge_bridge.encoding_controller import (ControllerConfig, EncodingController,
@@ -71,7 +71,7 @@ class _Shown:
     """The last published frame with its detections: what the debug image draws."""
 
     frame: _Frame
-    detections: Tuple[Detection, ...]
+    detections: Tuple[CenteredDetection, ...]
     image_width: int
 
 
@@ -316,11 +316,11 @@ class BridgeNode(Node):
         return parameter.value
 
     @staticmethod
-    def _detect_options(engines, class_names, max_results, min_score) -> DetectOptions:
+    def _detect_options(engines, class_names, max_results, min_score) -> EdgeRequestOptions:
         if not engines:
             raise ConfigurationError(f'engines is empty: choose from {sorted(ENGINES)}')
-        return DetectOptions(engines=tuple(engines), class_names=tuple(class_names),
-                             max_results=max_results, min_score=min_score)
+        return EdgeRequestOptions(engines=tuple(engines), class_names=tuple(class_names),
+                                  max_results=max_results, min_score=min_score)
 
     def _on_set_parameters(self, parameters: List[Parameter]) -> SetParametersResult:
         values = {name: self._param(name)

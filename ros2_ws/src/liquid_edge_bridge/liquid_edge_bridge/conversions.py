@@ -1,14 +1,15 @@
 """Detections and edge identity as ROS messages (vision_msgs, liquid_edge_interfaces)."""
 from typing import Iterable, Optional, Sequence, Tuple
 
-from liquid_edge_bridge.detections import Detection
+from liquid_edge_bridge.detections import CenteredDetection
 from liquid_edge_bridge.edge_config import GREY
 from liquid_edge_interfaces.msg import DescribedDetections
 from std_msgs.msg import ColorRGBA, Header
 from vision_msgs.msg import Detection2D, Detection2DArray, ObjectHypothesisWithPose
 
 
-def detections_to_msg(header: Header, detections: Iterable[Detection]) -> Detection2DArray:
+def detections_to_msg(header: Header,
+                      detections: Iterable[CenteredDetection]) -> Detection2DArray:
     """Build the Detection2DArray of one image; `header` is the source image's header."""
     array = Detection2DArray(header=header)
     for detection in detections:
@@ -27,7 +28,7 @@ def detections_to_msg(header: Header, detections: Iterable[Detection]) -> Detect
     return array
 
 
-def described_detections_to_msg(header: Header, detections: Sequence[Detection],
+def described_detections_to_msg(header: Header, detections: Sequence[CenteredDetection],
                                 descriptor: Tuple[str, str]) -> DescribedDetections:
     """
     Build the DescribedDetections of one image: the Detection2DArray plus one row each.

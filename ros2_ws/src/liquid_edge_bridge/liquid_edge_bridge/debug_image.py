@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Optional, Sequence, Tuple
 
 import cv2
-from liquid_edge_bridge.detections import Detection
+from liquid_edge_bridge.detections import CenteredDetection
 from liquid_edge_bridge.edge_config import GREY
 import numpy as np
 
@@ -30,7 +30,7 @@ class Overlay:
     target_x_px: Optional[float] = None  # where the follower sees its target, pixels
 
 
-def pick_target(detections: Sequence[Detection], target_class: str,
+def pick_target(detections: Sequence[CenteredDetection], target_class: str,
                 target_x_px: Optional[float]) -> Optional[int]:
     """
     Index of the followed target: the `target_class` detection nearest `target_x_px`.
@@ -46,8 +46,8 @@ def pick_target(detections: Sequence[Detection], target_class: str,
     return min(candidates, key=lambda i: abs(detections[i].center_x - target_x_px))
 
 
-def render_debug_image(jpeg: bytes, detections: Sequence[Detection], overlay: Overlay,
-                       quality: int = 80) -> bytes:
+def render_debug_image(jpeg: bytes, detections: Sequence[CenteredDetection],
+                       overlay: Overlay, quality: int = 80) -> bytes:
     """Draw detections and the overlay on the camera JPEG; returns the annotated JPEG."""
     image = cv2.imdecode(np.frombuffer(jpeg, dtype=np.uint8), cv2.IMREAD_COLOR)
     if image is None:

@@ -9,7 +9,7 @@ from typing import Tuple
 
 
 @dataclass(frozen=True)
-class Detection:
+class CenteredDetection:
     """One detected object; box centre and size in pixels of the camera image."""
 
     class_name: str
@@ -28,7 +28,7 @@ class EdgeAnswer:
     """What one edge answered to one request."""
 
     request_id: str
-    detections: Tuple[Detection, ...]
+    detections: Tuple[CenteredDetection, ...]
     image_width: int
     image_height: int
     edge_site: str
@@ -39,10 +39,10 @@ class EdgeAnswer:
     descriptor: Tuple[str, str] = ('', '')
 
 
-def detection_from_proto(detection) -> Detection:
+def detection_from_proto(detection) -> CenteredDetection:
     """Convert one `liquidedge.v1.Detection` (top-left box) to a centred pixel box."""
     box = detection.box_px
-    return Detection(
+    return CenteredDetection(
         class_name=detection.class_name, class_id=int(detection.class_id),
         score=min(1.0, max(0.0, float(detection.score))),
         center_x=box.x + box.width / 2.0, center_y=box.y + box.height / 2.0,

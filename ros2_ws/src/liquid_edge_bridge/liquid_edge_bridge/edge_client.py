@@ -61,7 +61,7 @@ class DetectResult:
 
 
 @dataclass(frozen=True)
-class DetectOptions:
+class EdgeRequestOptions:
     """What every request asks of the edge."""
 
     engines: Sequence[str] = ('yolo', 'face')
@@ -106,8 +106,9 @@ class EdgeClient:
         """Start watching the edge's health."""
         self._watcher.start()
 
-    def detect(self, request_id: str, jpeg: bytes, stamp_ns: int, options: DetectOptions,
-               timeout_s: float, on_done: Callable[[DetectResult], None]) -> None:
+    def detect(self, request_id: str, jpeg: bytes, stamp_ns: int,
+               options: EdgeRequestOptions, timeout_s: float,
+               on_done: Callable[[DetectResult], None]) -> None:
         """Send one frame; `on_done` gets the result on a gRPC thread (or this one)."""
         request = detection_v1_pb2.DetectRequest(
             request_id=request_id, client_timestamp_ns=stamp_ns, jpeg=jpeg,

@@ -1,13 +1,13 @@
 """Debug image: draws on the real camera JPEG, highlights the followed target."""
 import cv2
 from liquid_edge_bridge.debug_image import Overlay, pick_target, render_debug_image
-from liquid_edge_bridge.detections import Detection
+from liquid_edge_bridge.detections import CenteredDetection
 import numpy as np
 import pytest
 
-PERSON_LEFT = Detection('person', 0, 0.9, 100.0, 200.0, 80.0, 200.0)
-PERSON_RIGHT = Detection('person', 0, 0.8, 500.0, 200.0, 120.0, 240.0)
-FACE = Detection('face', 0, 1.0, 100.0, 120.0, 30.0, 30.0)
+PERSON_LEFT = CenteredDetection('person', 0, 0.9, 100.0, 200.0, 80.0, 200.0)
+PERSON_RIGHT = CenteredDetection('person', 0, 0.8, 500.0, 200.0, 120.0, 240.0)
+FACE = CenteredDetection('face', 0, 1.0, 100.0, 120.0, 30.0, 30.0)
 
 
 def test_target_is_the_class_box_nearest_the_follower_offset():

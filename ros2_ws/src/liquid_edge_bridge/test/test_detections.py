@@ -53,8 +53,8 @@ def test_no_edge_is_grey():
 
 
 def test_integer_boxes_become_float_fields():
-    from liquid_edge_bridge.detections import Detection
-    array = detections_to_msg(Header(), [Detection('face', 0, 1, 10, 20, 5, 6)])
+    from liquid_edge_bridge.detections import CenteredDetection
+    array = detections_to_msg(Header(), [CenteredDetection('face', 0, 1, 10, 20, 5, 6)])
     bbox = array.detections[0].bbox
     assert (bbox.center.position.x, bbox.size_y) == (10.0, 6.0)
 

@@ -16,6 +16,7 @@ from liquid_edge_camera.camera_node import CameraNode
 from liquid_edge_camera.sources import Frame, FrameSource
 from liquid_edge_description import frame_prefix, urdf_path
 from liquid_edge_robomaster.driver_node import DriverNode
+from liquid_edge_toolkit.main import start_lifecycle
 from liquid_edge_toolkit.pytest_plugin import spin_until
 from liquid_edge_toolkit.qos import SENSOR_DATA
 from nav_msgs.msg import Odometry
@@ -107,9 +108,10 @@ def test_driver_names_the_urdf_joints_and_root(ros_context, graph, urdf, namespa
     topic = f'{namespace}/urdf_test' if namespace else '/urdf_test'
     probe.create_subscription(JointState, f'{topic}/joint_states', states.append, 10)
     probe.create_subscription(Odometry, f'{topic}/odom', odometry.append, 10)
-    add(DriverNode(context=ros_context, namespace=topic, parameter_overrides=[
+    driver = add(DriverNode(context=ros_context, namespace=topic, parameter_overrides=[
         Parameter('backend', value='sim'), Parameter('publish_tf', value=False),
         Parameter('tf_prefix', value=prefix.rstrip('/'))]))
+    assert start_lifecycle(driver)
     assert spin_until(executor, lambda: states and odometry)
     assert set(states[-1].name) == set(joints(urdf, movable=True))
     assert odometry[-1].child_frame_id == prefix + root_link(urdf)

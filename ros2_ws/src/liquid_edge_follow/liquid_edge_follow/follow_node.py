@@ -17,12 +17,16 @@ chassis moves, one zero Twist when it stops), ``cmd_gimbal`` (only with gimbal_t
 manual explore mode, in which this node leaves the chassis to someone else;
 ``follow/select_target`` (liquid_edge_interfaces/SelectTarget: a track id or an image point)
 and ``follow/forget_target`` (std_srvs/Trigger) choose or reset whom to follow.
+
+A lifecycle node that brings itself up unless ``autostart`` is false: configure reads the
+parameters and creates the publishers; activate starts following from wakeup (subscriptions,
+services, tick); deactivate publishes one zero command and leaves the robot still.
 """
 import math
 import sys
 from typing import Any, Dict, List, Optional, Tuple
 
-from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
+from diagnostic_msgs.msg import DiagnosticStatus, KeyValue
 from geometry_msgs.msg import Twist
 from liquid_edge_follow.box import Box
 from liquid_edge_follow.control import escape_velocity, follow_command, FollowCommand, \
@@ -38,16 +42,20 @@ from liquid_edge_follow.tracker import MultiObjectTracker
 from liquid_edge_interfaces.msg import ActiveEdge, ArmorHit, DescribedDetections, \
     FollowState, GimbalCommand, LEDEffect
 from liquid_edge_interfaces.srv import SelectTarget
+from liquid_edge_toolkit.diagnostics import make_updater
+from liquid_edge_toolkit.lifecycle import LifecycleNode
 from liquid_edge_toolkit.main import run_node
 from liquid_edge_toolkit.parameters import descriptor
 from liquid_edge_toolkit.qos import COMMANDS, LATCHED
 from nav_msgs.msg import Odometry
 import numpy as np
 from rcl_interfaces.msg import ParameterDescriptor, SetParametersResult
-from rclpy.node import Node
+from rclpy.lifecycle import LifecycleState, TransitionCallbackReturn
 from rclpy.parameter import Parameter
 from rclpy.qos import qos_profile_sensor_data, QoSProfile, ReliabilityPolicy
+from rclpy.service import Service
 from rclpy.time import Time
+from rclpy.timer import Timer
 from sensor_msgs.msg import CameraInfo, JointState
 from std_srvs.srv import SetBool, Trigger
 from vision_msgs.msg import Detection2DArray
@@ -73,13 +81,15 @@ def _yaw(q) -> float:
     return math.atan2(2.0 * (q.w * q.z + q.x * q.y), 1.0 - 2.0 * (q.y * q.y + q.z * q.z))
 
 
-class FollowNode(Node):
+class FollowNode(LifecycleNode):
     """Follows one person (or object) of the target class, on the state machine's orders."""
 
     def __init__(self, **kwargs):
-        """Declare and validate parameters, then wire topics, service and timers."""
+        """Declare and validate parameters; the lifecycle transitions do the rest."""
         super().__init__('follow_target', **kwargs)
         self._settings: Optional[FollowSettings] = None
+        self._edge: Optional[ActiveEdge] = None
+        self._inputs = []   # what activate creates and deactivate destroys
         self.add_on_set_parameters_callback(self._on_set_parameters)
         try:
             self.declare_parameters(
@@ -87,9 +97,24 @@ class FollowNode(Node):
         except Exception:
             self.destroy_node()   # release the node's handles before refusing to start
             raise
-        self._settings = settings_from_parameters(self._parameter_values())
-        settings = self._settings
+        self._diagnostics = make_updater(self)
+        self._diagnostics.setHardwareID('none')
+        self._diagnostics.add('follow target', self._diagnose)
 
+    # Lifecycle
+
+    def on_configure(self, state: LifecycleState) -> TransitionCallbackReturn:
+        """Read the parameters (validated as they were set) and create the publishers."""
+        self._settings = settings_from_parameters(self._parameter_values())
+        self._cmd_vel_pub = self.create_publisher(Twist, 'cmd_vel', COMMANDS)
+        self._gimbal_pub = self.create_publisher(GimbalCommand, 'cmd_gimbal', COMMANDS)
+        self._led_pub = self.create_publisher(LEDEffect, 'leds/effect', COMMANDS)
+        self._state_pub = self.create_publisher(FollowState, 'follow/state', 10)
+        return TransitionCallbackReturn.SUCCESS
+
+    def on_activate(self, state: LifecycleState) -> TransitionCallbackReturn:
+        """Follow from wakeup on: wire the inputs, services and the tick."""
+        settings = self._settings
         now = self._now()
         self._machine = FollowStateMachine(settings.state_machine, now)
         self._tracker = MultiObjectTracker(settings.tracker)
@@ -99,39 +124,83 @@ class FollowNode(Node):
         self._gimbal_yaw = YawHistory()
         self._camera_size: Optional[Tuple[int, int]] = None
         self._focal_length: Optional[float] = None
-        self._edge: Optional[ActiveEdge] = None
         self._last_frame_stamp: Optional[float] = None
         self._chassis_moving = True     # so the first tick sends one zero Twist
         self._gimbal_moving = False
         self._led_sent: Optional[LedEffect] = None
         self._led_sent_at = now
 
-        self._cmd_vel_pub = self.create_publisher(Twist, 'cmd_vel', COMMANDS)
-        self._gimbal_pub = self.create_publisher(GimbalCommand, 'cmd_gimbal', COMMANDS)
-        self._led_pub = self.create_publisher(LEDEffect, 'leds/effect', COMMANDS)
-        self._state_pub = self.create_publisher(FollowState, 'follow/state', 10)
-        self._diagnostics_pub = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
         detections_qos = QoSProfile(depth=5, reliability=ReliabilityPolicy.RELIABLE)
         if settings.appearance_input:
-            self.create_subscription(DescribedDetections, 'detections/described',
-                                     self._on_described_detections, detections_qos)
+            detections = self.create_subscription(
+                DescribedDetections, 'detections/described', self._on_described_detections,
+                detections_qos)
         else:
-            self.create_subscription(Detection2DArray, 'detections', self._on_detections,
-                                     detections_qos)
-        self.create_subscription(Odometry, 'odom', self._on_odom, 10)
-        self.create_subscription(JointState, 'joint_states', self._on_joint_states, 10)
-        self.create_subscription(CameraInfo, 'camera/camera_info', self._on_camera_info,
-                                 qos_profile_sensor_data)
-        self.create_subscription(ArmorHit, 'armor_hit', self._on_armor_hit, 10)
-        self.create_subscription(ActiveEdge, 'edge/active', self._on_active_edge, LATCHED)
-        self.create_service(SetBool, 'follow/explore', self._on_explore)
-        self.create_service(SelectTarget, 'follow/select_target', self._on_select_target)
-        self.create_service(Trigger, 'follow/forget_target', self._on_forget_target)
-        self.create_timer(1.0 / settings.tick_rate, self._on_tick)
-        self.create_timer(1.0, self._publish_diagnostics)
+            detections = self.create_subscription(
+                Detection2DArray, 'detections', self._on_detections, detections_qos)
+        self._inputs = [
+            detections,
+            self.create_subscription(Odometry, 'odom', self._on_odom, 10),
+            self.create_subscription(JointState, 'joint_states', self._on_joint_states, 10),
+            self.create_subscription(CameraInfo, 'camera/camera_info', self._on_camera_info,
+                                     qos_profile_sensor_data),
+            self.create_subscription(ArmorHit, 'armor_hit', self._on_armor_hit, 10),
+            self.create_subscription(ActiveEdge, 'edge/active', self._on_active_edge, LATCHED),
+            self.create_service(SetBool, 'follow/explore', self._on_explore),
+            self.create_service(SelectTarget, 'follow/select_target', self._on_select_target),
+            self.create_service(Trigger, 'follow/forget_target', self._on_forget_target),
+            self.create_timer(1.0 / settings.tick_rate, self._on_tick),
+        ]
         self.get_logger().info(
             f"following '{settings.target_class}'; wakeup for "
             f'{settings.state_machine.wakeup_duration:g} s')
+        return TransitionCallbackReturn.SUCCESS
+
+    def on_deactivate(self, state: LifecycleState) -> TransitionCallbackReturn:
+        """Stop following: one zero command (chassis, and gimbal if it moved), then still."""
+        self._stop_following()
+        return TransitionCallbackReturn.SUCCESS
+
+    def on_cleanup(self, state: LifecycleState) -> TransitionCallbackReturn:
+        """Release the publishers; configure reads the parameters again."""
+        self._release()
+        return TransitionCallbackReturn.SUCCESS
+
+    def on_shutdown(self, state: LifecycleState) -> TransitionCallbackReturn:
+        """Stop the robot if following, release everything."""
+        self._stop_following()
+        self._release()
+        return TransitionCallbackReturn.SUCCESS
+
+    def _stop_following(self) -> None:
+        if not self._inputs:
+            return
+        for entity in self._inputs:
+            if isinstance(entity, Timer):
+                self.destroy_timer(entity)
+            elif isinstance(entity, Service):
+                self.destroy_service(entity)
+            else:
+                self.destroy_subscription(entity)
+        self._inputs = []
+        if not self.context.ok():
+            return
+        self._cmd_vel_pub.publish(Twist())
+        if self._gimbal_moving:
+            self._gimbal_pub.publish(GimbalCommand())
+        self._chassis_moving = self._gimbal_moving = False
+
+    def _release(self) -> None:
+        if self._settings is None:
+            return
+        for publisher in (self._cmd_vel_pub, self._gimbal_pub, self._led_pub, self._state_pub):
+            self.destroy_publisher(publisher)
+        self._settings = None
+
+    def destroy_node(self) -> None:
+        """Leave the robot still if following, then destroy the node."""
+        self._stop_following()
+        super().destroy_node()
 
     # Parameters
 
@@ -153,6 +222,9 @@ class FollowNode(Node):
 
     def _apply_settings(self, settings: FollowSettings) -> None:
         """Use new settings from now on; a new target class drops the current target."""
+        if not self._inputs:
+            self._settings = settings   # not following: activate builds from them
+            return
         if settings.target_class != self._settings.target_class:
             self._target = None
             self._identity.forget()
@@ -378,6 +450,7 @@ class FollowNode(Node):
         msg.state = int(directive.state)
         msg.state_name = directive.state.name.lower()
         msg.target_class = self._settings.target_class
+        msg.no_edge_reason = self._no_edge_reason()
         if self._target:
             msg.target_id = self._target.track.track_id
             box = self._target.box
@@ -407,11 +480,20 @@ class FollowNode(Node):
         self._led_pub.publish(msg)
         self._led_sent, self._led_sent_at = effect, now
 
-    def _publish_diagnostics(self) -> None:
-        """Report state, target, detection age and edge; warn while the robot is blind."""
+    def _no_edge_reason(self) -> str:
+        """Return why no edge serves the robot (the bridge's reason), or '' when one does."""
+        if self._edge is None:
+            return 'no edge/active received yet: is edge_bridge running?'
+        return '' if self._edge.reachable else self._edge.reason or 'no edge reachable'
+
+    def _diagnose(self, status):
+        """Diagnostic task: state, target, detection age and edge; warn while blind."""
+        if not self._inputs:
+            status.summary(DiagnosticStatus.OK, 'inactive: not following'
+                           if self._settings else 'unconfigured')
+            return status
         now = self._now()
         machine = self._machine
-        status = DiagnosticStatus(name=f'{self.get_name()}: follow target', hardware_id='')
         status.level, status.message = DiagnosticStatus.OK, machine.state.name.lower()
         age = None if machine.last_detections_stamp is None else \
             now - machine.last_detections_stamp
@@ -420,7 +502,7 @@ class FollowNode(Node):
             status.message = 'no fresh detections: robot stopped'
         elif self._edge is None or not self._edge.reachable:
             status.level = DiagnosticStatus.WARN
-            status.message = f'{status.message}; no edge reachable'
+            status.message = f'{status.message}; {self._no_edge_reason()}'
         width, height = self._image_size()
         status.values = [
             KeyValue(key='state', value=machine.state.name.lower()),
@@ -434,9 +516,7 @@ class FollowNode(Node):
             KeyValue(key='edge', value=self._edge.name if self._edge and self._edge.reachable
                      else 'none'),
         ]
-        msg = DiagnosticArray(status=[status])
-        msg.header.stamp = self.get_clock().now().to_msg()
-        self._diagnostics_pub.publish(msg)
+        return status
 
 
 def main(args=None) -> int:

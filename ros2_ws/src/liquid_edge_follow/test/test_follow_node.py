@@ -8,7 +8,8 @@ from liquid_edge_follow.follow_node import FollowNode
 from liquid_edge_interfaces.msg import ActiveEdge, ArmorHit, DescribedDetections, FollowState, \
     GimbalCommand, LEDEffect
 from liquid_edge_interfaces.srv import SelectTarget
-from liquid_edge_toolkit.pytest_plugin import spin_until
+from liquid_edge_toolkit.main import start_lifecycle
+from liquid_edge_toolkit.pytest_plugin import change_state, lifecycle_state, spin_until
 from liquid_edge_toolkit.qos import LATCHED
 import pytest
 import rclpy
@@ -25,15 +26,6 @@ RELIABLE = QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE)
 GREEN = (0.0, 0.78, 0.33, 1.0)
 
 
-@pytest.fixture(scope='module')
-def context():
-    """Give the module its own rclpy context."""
-    context = rclpy.Context()
-    rclpy.init(context=context)
-    yield context
-    rclpy.try_shutdown(context=context)
-
-
 class Probe:
     """The follow node plus a probe node that plays bridge and driver, on one executor."""
 
@@ -41,6 +33,7 @@ class Probe:
         """Start the node under test with ``parameters`` and wire the probe's topics."""
         self.node = FollowNode(context=context, parameter_overrides=[
             Parameter(name, value=value) for name, value in parameters.items()])
+        assert start_lifecycle(self.node)
         self.probe = rclpy.create_node('follow_probe', context=context)
         self.executor = SingleThreadedExecutor(context=context)
         self.executor.add_node(self.node)
@@ -49,6 +42,7 @@ class Probe:
         # [] for empty frames. `box` sets a single one.
         self.boxes = None
         self.last_stamp = None
+        self.frames = 0
         self.camera_info = None
         self.cmd_vel, self.leds, self.states = [], [], []
         self.detections_pub = self.probe.create_publisher(
@@ -95,6 +89,7 @@ class Probe:
             described.descriptors.extend(box[5] if len(box) > 5 else (1.0, 0.0, 0.0))
         described.detections = msg
         self.detections_pub.publish(described)
+        self.frames += 1
         self.last_stamp = msg.header.stamp.sec + msg.header.stamp.nanosec * 1e-9
 
     @property
@@ -115,9 +110,10 @@ class Probe:
         """Last published follow state name, or None."""
         return self.states[-1][1].state_name if self.states else None
 
-    def publish_edge(self, color=GREEN, reachable=True):
+    def publish_edge(self, color=GREEN, reachable=True, reason=''):
         """Play the bridge announcing the edge that serves us."""
-        msg = ActiveEdge(reachable=reachable, name='edge-a' if reachable else '')
+        msg = ActiveEdge(reachable=reachable, name='edge-a' if reachable else '',
+                         reason=reason)
         msg.color.r, msg.color.g, msg.color.b, msg.color.a = color
         self.edge_pub.publish(msg)
 
@@ -129,10 +125,10 @@ class Probe:
 
 
 @pytest.fixture
-def probe(context, request):
+def probe(ros_context, request):
     """Probe around a follow node with the test's parameter overrides."""
     marker = request.node.get_closest_marker('follow_parameters')
-    probe = Probe(context, **(marker.kwargs if marker else {}))
+    probe = Probe(ros_context, **(marker.kwargs if marker else {}))
     yield probe
     probe.close()
 
@@ -254,9 +250,9 @@ def test_explore_service_hands_the_chassis_over(probe):
     ({'size_setpoint': 0.2, 'size_deadband': 0.3}, 'size_deadband'),
     ({'target_class': ''}, 'target_class'),
 ])
-def test_bad_parameters_are_refused_at_start(context, overrides, reason):
+def test_bad_parameters_are_refused_at_start(ros_context, overrides, reason):
     with pytest.raises(InvalidParameterValueException, match=reason):
-        FollowNode(context=context, parameter_overrides=[
+        FollowNode(context=ros_context, parameter_overrides=[
             Parameter(name, value=value) for name, value in overrides.items()])
 
 
@@ -314,3 +310,36 @@ def test_select_target_by_point_and_forget_it(probe):
     assert _call(probe, forget, Trigger.Request()).success
     probe.spin_until(lambda: probe.states[-1][1].target_box.center.position.x == 480.0)
     probe.boxes = None
+
+
+def test_unreachable_edge_says_why_on_follow_state(probe):
+    probe.spin_until(lambda: probe.states and probe.states[-1][1].no_edge_reason.startswith(
+        'no edge/active received yet'))
+    probe.publish_edge(reachable=False, reason='edge-a: connection refused')
+    probe.spin_until(lambda: probe.states[-1][1].no_edge_reason == 'edge-a: connection refused')
+    probe.publish_edge(GREEN)
+    probe.spin_until(lambda: probe.states[-1][1].no_edge_reason == '')
+
+
+def test_lifecycle_over_the_standard_services(probe):
+    name = probe.node.get_fully_qualified_name()
+    node, executor = probe.probe, probe.executor
+    probe.box = ('person', 560.0, 260.0, 40.0, 100.0)
+    probe.spin_until(lambda: probe.state() == 'follow' and probe.cmd_vel
+                     and probe.cmd_vel[-1][1].angular.z < 0.0)
+
+    assert change_state(node, executor, name, 'deactivate')
+    assert lifecycle_state(node, executor, name) == 'inactive'
+    probe.spin_until(lambda: probe.cmd_vel[-1][1].angular.z == probe.cmd_vel[-1][1].linear.x
+                     == 0.0)
+    commands, states, frames = len(probe.cmd_vel), len(probe.states), probe.frames
+    probe.spin_until(lambda: probe.frames > frames + 20)
+    assert (len(probe.cmd_vel), len(probe.states)) == (commands, states), \
+        'an inactive follow node commanded the robot'
+
+    assert change_state(node, executor, name, 'cleanup')
+    assert lifecycle_state(node, executor, name) == 'unconfigured'
+    assert change_state(node, executor, name, 'configure')
+    assert change_state(node, executor, name, 'activate')
+    probe.spin_until(lambda: len(probe.states) > states and probe.state() == 'follow'
+                     and probe.cmd_vel[-1][1].angular.z < 0.0)

@@ -8,19 +8,27 @@ Interface as jeguzzi/robomaster_ros where they overlap: subscribes ``cmd_vel`` (
 the TF odom -> base_link. Speed caps are enforced here; a quiet ``cmd_vel`` (or
 ``cmd_gimbal``) for ``cmd_timeout`` stops the chassis (or the gimbal); a lost link drops
 commands, publishes ``connected`` false and reconnects with back-off.
+
+A lifecycle node (``ros2 lifecycle set /robomaster_driver configure``, ...) that brings itself
+up unless ``autostart`` is false: configure validates and builds the backend, activate
+connects and subscribes, deactivate stops the chassis and gimbal, LEDs off, and closes the
+link, cleanup releases the backend.
 """
 
 import math
+import sys
 from typing import Callable, List, Optional
 
-from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
+from diagnostic_msgs.msg import DiagnosticStatus
 from geometry_msgs.msg import TransformStamped, Twist
 from liquid_edge_interfaces.msg import ArmorHit, GimbalCommand, LEDEffect
+from liquid_edge_toolkit.diagnostics import make_updater
+from liquid_edge_toolkit.lifecycle import LifecycleNode
 from liquid_edge_toolkit.main import run_node
 from liquid_edge_toolkit.parameters import add_parameter_callbacks, descriptor
 from liquid_edge_toolkit.qos import COMMANDS, LATCHED
 from nav_msgs.msg import Odometry
-from rclpy.node import Node
+from rclpy.lifecycle import LifecycleState, TransitionCallbackReturn
 from rclpy.parameter import Parameter
 from sensor_msgs.msg import JointState
 from std_msgs.msg import Bool, ColorRGBA
@@ -50,27 +58,48 @@ def yaw_to_quaternion(yaw: float):
     return 0.0, 0.0, math.sin(yaw / 2.0), math.cos(yaw / 2.0)
 
 
-class DriverNode(Node):
+class DriverNode(LifecycleNode):
     """
     Drive a Robomaster S1 from ROS.
 
     :param backend: a ready :class:`RobotBackend` (the closed-loop simulation passes its
         :class:`~liquid_edge_robomaster.backends.sim.SimBackend`); when given, the ``backend``
         parameter is not used.
-    :param kwargs: passed to :class:`rclpy.node.Node`.
-    :raises SdkUnavailableError: backend sdk without the robomaster package (the message says
-        how to install it and that backend:=sim exists).
+    :param kwargs: passed to :class:`rclpy.lifecycle.LifecycleNode`.
+
+    A lifecycle node: configure builds the backend (it fails, saying how to install the SDK
+    and that backend:=sim exists, when the robomaster package is missing); activate connects
+    and subscribes; deactivate stops the chassis and gimbal, switches the LEDs off and closes
+    the link; cleanup releases the backend.
     """
 
     def __init__(self, backend: Optional[RobotBackend] = None, **kwargs):
         super().__init__('robomaster_driver', **kwargs)
-        self._given_backend = backend is not None
+        self._given_backend = backend
+        self._backend: Optional[RobotBackend] = None
         self._supervisor: Optional[ConnectionSupervisor] = None
         self._chassis_deadman: Optional[DeadManSwitch] = None
         self._gimbal_deadman: Optional[DeadManSwitch] = None
+        # Not _publishers/_subscriptions: rclpy's Node keeps its own lists under those names.
+        self._command_inputs = []
+        self._state_publishers = []
+        self._tf_broadcaster = None
+        if backend is not None:
+            backend.on_armor_hit(self._publish_armor_hit)
+        self._commands_dropped = 0
+        self._deadman_stops = 0
+        # A state chosen through the lifecycle is OK; a lost or refused link is an ERROR.
+        self._status = (_OK, 'unconfigured')
         add_parameter_callbacks(self, self._check_parameter, self._apply_parameters)
         self._declare_parameters()
+        self._diagnostics = make_updater(self)
+        self._diagnostics.add('robomaster', self._diagnose)
 
+    # Lifecycle: configure builds the backend, activate connects and starts the topics,
+    # deactivate stops the robot and lets go of the link, cleanup releases the backend.
+
+    def on_configure(self, state: LifecycleState) -> TransitionCallbackReturn:
+        """Read the parameters, build the backend and the publishers."""
         def value(name):
             return self.get_parameter(name).value
 
@@ -83,45 +112,104 @@ class DriverNode(Node):
         # Joint names match the URDF as they are (liquid_edge_description): only frames take
         # the prefix, as robot_state_publisher's frame_prefix does.
         self._joint_names = ['gimbal_yaw_joint', 'gimbal_pitch_joint']
-        self._backend = backend if backend is not None else make_backend(
-            value('backend'), BackendConfig(
-                conn_type=value('conn_type'), serial_number=value('serial_number')))
+        try:
+            self._backend = self._given_backend
+            if self._backend is None:
+                self._backend = make_backend(value('backend'), BackendConfig(
+                    conn_type=value('conn_type'), serial_number=value('serial_number')))
+        except SdkUnavailableError as error:
+            self.get_logger().error(f'robomaster_driver: {error}')
+            return TransitionCallbackReturn.FAILURE
         # Two stops on a quiet cmd_vel: the host's dead-man below and the robot's own watchdog.
         self._backend.command_timeout = value('cmd_timeout')
         self._chassis_deadman = DeadManSwitch(value('cmd_timeout'))
         self._gimbal_deadman = DeadManSwitch(value('cmd_timeout'))
         self._led_command: Optional[LedCommand] = None
         self._led_shown = True
-        self._commands_dropped = 0
-        self._deadman_stops = 0
         self._connected_published: Optional[bool] = None
-        self._status = (_ERROR, 'connecting')
         self._last_tick: Optional[float] = None
 
         self._odom_pub = self.create_publisher(Odometry, 'odom', 10)
         self._joint_pub = self.create_publisher(JointState, 'joint_states', 10)
         self._connected_pub = self.create_publisher(Bool, 'connected', LATCHED)
         self._hit_pub = self.create_publisher(ArmorHit, 'armor_hit', 10)
-        self._diagnostics_pub = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
-        self.create_subscription(Twist, 'cmd_vel', self._on_cmd_vel, COMMANDS)
-        self.create_subscription(GimbalCommand, 'cmd_gimbal', self._on_cmd_gimbal, COMMANDS)
-        self.create_subscription(LEDEffect, 'leds/effect', self._on_led_effect, COMMANDS)
-        self.create_subscription(ColorRGBA, 'leds/color', self._on_led_color, COMMANDS)
+        self._state_publishers = [self._odom_pub, self._joint_pub, self._connected_pub,
+                                  self._hit_pub]
         self._tf_broadcaster = self._make_tf_broadcaster() if value('publish_tf') else None
-        self._backend.on_armor_hit(self._publish_armor_hit)
+        if self._given_backend is None:
+            self._backend.on_armor_hit(self._publish_armor_hit)  # a new backend: register
+        self._diagnostics.setHardwareID(self._backend.description)
         self._publish_connected(False)
-
-        self.create_timer(self._odom_period, self._on_tick)
-        self.create_timer(1.0, self._publish_diagnostics)
-        period = value('reconnect_period')
-        self._supervisor = ConnectionSupervisor(
-            self._backend, ReconnectBackoff(period, RECONNECT_BACKOFF_FACTOR * period),
-            LINK_CHECK_PERIOD, self._on_link_change)
-        self._supervisor.start()
+        self._set_status(_OK, 'inactive: not connected')
         self.get_logger().info(
             f'robomaster_driver: {self._backend.description}; caps {self._max_linear} m/s, '
             f'{self._max_angular} rad/s, gimbal {self._max_gimbal} rad/s; '
             f'cmd_timeout {value("cmd_timeout")} s')
+        return TransitionCallbackReturn.SUCCESS
+
+    def on_activate(self, state: LifecycleState) -> TransitionCallbackReturn:
+        """Connect (with back-off, on the link thread), subscribe to commands, start odom."""
+        self._command_inputs = [
+            self.create_subscription(Twist, 'cmd_vel', self._on_cmd_vel, COMMANDS),
+            self.create_subscription(GimbalCommand, 'cmd_gimbal', self._on_cmd_gimbal,
+                                     COMMANDS),
+            self.create_subscription(LEDEffect, 'leds/effect', self._on_led_effect, COMMANDS),
+            self.create_subscription(ColorRGBA, 'leds/color', self._on_led_color, COMMANDS),
+            self.create_timer(self._odom_period, self._on_tick),
+        ]
+        period = self.get_parameter('reconnect_period').value
+        self._supervisor = ConnectionSupervisor(
+            self._backend, ReconnectBackoff(period, RECONNECT_BACKOFF_FACTOR * period),
+            LINK_CHECK_PERIOD, self._on_link_change)
+        self._supervisor.start()
+        return TransitionCallbackReturn.SUCCESS
+
+    def on_deactivate(self, state: LifecycleState) -> TransitionCallbackReturn:
+        """Stop the chassis and gimbal, LEDs off, then close the link and stop the topics."""
+        self._stop_activity()
+        return TransitionCallbackReturn.SUCCESS
+
+    def on_cleanup(self, state: LifecycleState) -> TransitionCallbackReturn:
+        """Release the publishers and the backend."""
+        self._release()
+        return TransitionCallbackReturn.SUCCESS
+
+    def on_shutdown(self, state: LifecycleState) -> TransitionCallbackReturn:
+        """Stop the robot and release everything, from whichever state."""
+        self._stop_activity()
+        self._release()
+        return TransitionCallbackReturn.SUCCESS
+
+    def _stop_activity(self) -> None:
+        for entity in self._command_inputs:
+            if hasattr(entity, 'cancel'):
+                self.destroy_timer(entity)
+            else:
+                self.destroy_subscription(entity)
+        self._command_inputs = []
+        if self._supervisor is None:
+            return
+        if self.connected:
+            self._send(self._backend.stop)
+            self._send(self._backend.gimbal_speed, HOLD)
+            self._send(self._backend.set_led, make_led_command(ALL, LedEffect.OFF, 0.0, 0.0, 0.0))
+        supervisor, self._supervisor = self._supervisor, None
+        supervisor.stop()
+        if self.context.ok():
+            self._publish_connected(False)
+            self._set_status(_OK, 'inactive: not connected')
+
+    def _release(self) -> None:
+        if self._tf_broadcaster is not None:
+            self._state_publishers.append(self._tf_broadcaster.pub_tf)
+            self._tf_broadcaster = None
+        for publisher in self._state_publishers:
+            self.destroy_publisher(publisher)
+        self._state_publishers = []
+        self._backend = None
+        self._chassis_deadman = self._gimbal_deadman = None
+        if self.context.ok():
+            self._set_status(_OK, 'unconfigured')
 
     def _declare_parameters(self) -> None:
         self.declare_parameters('', [
@@ -164,7 +252,7 @@ class DriverNode(Node):
 
     def _check_parameter(self, parameter: Parameter) -> str:
         """Return why a value is refused, or '' (ranges are checked by the descriptors)."""
-        if parameter.name == 'backend' and not self._given_backend \
+        if parameter.name == 'backend' and self._given_backend is None \
                 and parameter.value not in BACKENDS:
             return (f'backend {parameter.value!r} is unknown; use one of '
                     f'{", ".join(sorted(BACKENDS))}')
@@ -175,9 +263,9 @@ class DriverNode(Node):
         return ''
 
     def _apply_parameters(self, parameters: List[Parameter]) -> None:
-        """Take a run-time change of a speed cap or of cmd_timeout into use."""
+        """Take a run-time change of a speed cap or of cmd_timeout into use (configured)."""
         if self._chassis_deadman is None:
-            return  # declaring: __init__ reads the values
+            return  # read again by on_configure
         for parameter in parameters:
             if parameter.name == 'cmd_timeout':
                 self._backend.command_timeout = parameter.value
@@ -268,6 +356,8 @@ class DriverNode(Node):
 
     def _on_link_change(self, connected: bool, reason: str) -> None:
         """Supervisor thread: publish the new link state and report it once."""
+        if not self.context.ok():
+            return  # shutting down: nothing may publish any more
         if connected:
             self._led_shown = False
         self._publish_connected(connected)
@@ -287,7 +377,7 @@ class DriverNode(Node):
             self.get_logger().info(f'robomaster: {message}')
         else:
             self.get_logger().error(f'robomaster: {message}')
-        self._publish_diagnostics()
+        self._diagnostics.force_update()
 
     def _on_tick(self) -> None:
         now = self._now()
@@ -338,33 +428,32 @@ class DriverNode(Node):
             self._tf_broadcaster.sendTransform(transform)
 
     def _publish_armor_hit(self, hit: ArmorHitEvent) -> None:
+        if self._supervisor is None:
+            return  # not active
         msg = ArmorHit(type=hit.type, location=hit.location, level=hit.level)
         msg.header.stamp = self.get_clock().now().to_msg()
         msg.header.frame_id = self._base_frame
         self._hit_pub.publish(msg)
 
-    def _publish_diagnostics(self) -> None:
+    def _diagnose(self, stat):
+        """Diagnostic task: the link's state and what was dropped or stopped."""
         level, message = self._status
-        status = DiagnosticStatus(
-            level=level, name=f'{self.get_fully_qualified_name()}: robomaster',
-            hardware_id=self._backend.description, message=message)
-        status.values = [
-            KeyValue(key='connected', value=str(self.connected)),
-            KeyValue(key='commands_dropped', value=str(self._commands_dropped)),
-            KeyValue(key='deadman_stops', value=str(self._deadman_stops)),
-        ]
-        array = DiagnosticArray(status=[status])
-        array.header.stamp = self.get_clock().now().to_msg()
-        self._diagnostics_pub.publish(array)
+        stat.summary(level, message)
+        stat.add('connected', self.connected)
+        stat.add('commands_dropped', self._commands_dropped)
+        stat.add('deadman_stops', self._deadman_stops)
+        return stat
 
     def destroy_node(self) -> None:
-        """Stop the link thread (which stops and closes the robot), then the node."""
-        if self._supervisor is not None:
-            self._supervisor.stop()
+        """Stop the robot and the link thread if still active, then the node."""
+        self._stop_activity()
         super().destroy_node()
 
 
 def main(args=None) -> int:
     """Run the driver until shutdown; exit 1 with one message if it cannot start."""
-    return run_node(DriverNode, 'robomaster_driver', args,
-                    configuration_errors=(SdkUnavailableError,))
+    return run_node(DriverNode, 'robomaster_driver', args)
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,17 +1,22 @@
 """Driver node over real DDS on loopback, with the sim backend and the SDK stand-in."""
 
+import importlib.util
 import math
+import os
+import subprocess
 import sys
 import time
 
+from diagnostic_msgs.msg import DiagnosticArray
 from fake_robomaster import FakeSdk
 from geometry_msgs.msg import Twist
 from liquid_edge_interfaces.msg import ArmorHit, LEDEffect
 from liquid_edge_robomaster.armor import ArmorHitEvent, IR
-from liquid_edge_robomaster.backends import BackendError, SdkUnavailableError, SimBackend
+from liquid_edge_robomaster.backends import BackendError, SimBackend
 from liquid_edge_robomaster.driver_node import DriverNode
 from liquid_edge_robomaster.leds import LedEffect
-from liquid_edge_toolkit.pytest_plugin import spin_until
+from liquid_edge_toolkit.main import start_lifecycle
+from liquid_edge_toolkit.pytest_plugin import change_state, lifecycle_state, spin_until
 from liquid_edge_toolkit.qos import LATCHED
 from nav_msgs.msg import Odometry
 import pytest
@@ -49,9 +54,11 @@ class Harness:
         self.cmd_vel = self.probe.create_publisher(Twist, 'cmd_vel', 1)
         self.leds = self.probe.create_publisher(LEDEffect, 'leds/effect', 1)
 
-    def add(self, node):
+    def add(self, node, activate=True):
+        """Spin ``node`` with the probe; configure and activate it unless told not to."""
         self.nodes.append(node)
         self.executor.add_node(node)
+        assert not activate or start_lifecycle(node)
         return node
 
     def spin_until(self, condition, timeout=10.0):
@@ -245,10 +252,66 @@ def test_stalled_driver_leaves_the_robot_a_timeout_to_stop_on(ros_context, harne
     assert last_moving_command(0.2)['timeout'] == 0.5
 
 
-def test_missing_sdk_is_one_clear_error(ros_context, monkeypatch):
+def driver_status(diagnostics):
+    """Return the message of the newest driver status on /diagnostics, or ''."""
+    return next((status.message for array in reversed(diagnostics) for status in array.status
+                 if status.name == 'robomaster_driver: robomaster'), '')
+
+
+def test_lifecycle_transitions_over_the_standard_services(ros_context, harness, monkeypatch):
+    fake_sdk = FakeSdk().install(monkeypatch)
+    driver = harness.add(DriverNode(context=ros_context, parameter_overrides=[
+        Parameter('backend', value='sdk')]), activate=False)
+    name = driver.get_fully_qualified_name()
+    probe, executor = harness.probe, harness.executor
+    diagnostics = []
+    probe.create_subscription(DiagnosticArray, '/diagnostics', diagnostics.append, 10)
+    assert lifecycle_state(probe, executor, name) == 'unconfigured'
+    assert change_state(probe, executor, name, 'configure')
+    assert lifecycle_state(probe, executor, name) == 'inactive'
+    assert fake_sdk.calls_named('robot.initialize') == []  # configure does not connect
+
+    assert change_state(probe, executor, name, 'activate')
+    assert harness.spin_until(lambda: harness.connected and harness.connected[-1])
+    harness.cmd_vel.publish(twist(vx=0.3))
+    assert harness.spin_until(lambda: fake_sdk.calls_named('chassis.drive_speed'))
+    assert harness.spin_until(lambda: driver_status(diagnostics) == 'connected')
+
+    assert change_state(probe, executor, name, 'deactivate')
+    assert fake_sdk.calls_named('chassis.drive_speed')[-1]['x'] == 0.0
+    assert fake_sdk.calls_named('chassis.drive_speed')[-1]['timeout'] > 0.0
+    assert fake_sdk.calls_named('led.set_led')[-1]['effect'] is fake_sdk.led.EFFECT_OFF
+    assert fake_sdk.calls_named('robot.close') == [{}]
+    assert harness.spin_until(lambda: harness.connected[-1] is False)
+    assert harness.spin_until(lambda: driver_status(diagnostics).startswith('inactive'))
+
+    assert change_state(probe, executor, name, 'cleanup')
+    assert lifecycle_state(probe, executor, name) == 'unconfigured'
+    assert change_state(probe, executor, name, 'configure')
+    assert change_state(probe, executor, name, 'activate')
+    assert harness.spin_until(lambda: harness.connected[-1] is True)
+
+
+def test_missing_sdk_refuses_to_configure(ros_context, harness, monkeypatch):
     monkeypatch.setitem(sys.modules, 'robomaster', None)
-    with pytest.raises(SdkUnavailableError, match='backend:=sim'):
-        DriverNode(context=ros_context, parameter_overrides=[Parameter('backend', value='sdk')])
+    driver = harness.add(DriverNode(context=ros_context, parameter_overrides=[
+        Parameter('backend', value='sdk')]), activate=False)
+    assert not change_state(harness.probe, harness.executor,
+                            driver.get_fully_qualified_name(), 'configure')
+    assert lifecycle_state(harness.probe, harness.executor,
+                           driver.get_fully_qualified_name()) == 'unconfigured'
+
+
+def test_main_exits_1_when_it_cannot_configure():
+    if importlib.util.find_spec('robomaster') is not None:
+        pytest.skip('the robomaster SDK is installed: backend sdk would configure')
+    finished = subprocess.run(
+        [sys.executable, '-m', 'liquid_edge_robomaster.driver_node', '--ros-args',
+         '-p', 'backend:=sdk', '-r', '__ns:=/main_test'],
+        env={**os.environ}, capture_output=True, text=True, timeout=60)
+    assert finished.returncode == 1
+    assert 'pip install robomaster' in finished.stderr
+    assert 'refused to configure or activate' in finished.stderr
 
 
 @pytest.mark.parametrize('name, value, expected', [

@@ -42,6 +42,7 @@ from liquid_edge_sim.report import write_robot_view_gif, write_summary, write_ti
 from liquid_edge_sim.scenario import load_scenario, Scenario, SCENARIO_DIRECTORY
 from liquid_edge_sim.sim_camera_node import SimCameraNode
 from liquid_edge_sim.world import default_world, TARGET_ID, World
+from liquid_edge_toolkit.main import start_lifecycle
 import rclpy
 from rclpy.executors import MultiThreadedExecutor
 from rclpy.parameter import Parameter
@@ -133,6 +134,9 @@ class ClosedLoop:
                                     world=world if world is not None else default_world(seed))
             self.bridge = self._add(BridgeNode, values['edge_bridge'])
             self.follow = self._add(FollowNode, values['follow_target'])
+            for node in (self.driver, self.follow):
+                if not start_lifecycle(node):
+                    raise RuntimeError(f'{node.get_name()} refused to configure or activate')
             camera = self.camera.sim_source.camera
             self.recorder = ClosedLoopRecorder(image_size=(camera.width, camera.height),
                                                target_id=target_id, started=started,

@@ -1,15 +1,18 @@
-"""run_node's exit codes, the descriptor builder and the pytest plugin's spin_until."""
+"""run_node's exit codes, descriptors, QoS, the diagnostics updater and spin_until."""
 
 import os
 import signal
 import subprocess
 import sys
 
+from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
+from liquid_edge_toolkit.diagnostics import PERIOD_PARAMETER, Updater
 from liquid_edge_toolkit.parameters import descriptor
 from liquid_edge_toolkit.pytest_plugin import lifecycle_state, spin_until
 from liquid_edge_toolkit.qos import LATCHED, SENSOR_DATA
 from rclpy.executors import SingleThreadedExecutor
 from rclpy.node import Node
+from rclpy.parameter import Parameter
 from rclpy.qos import DurabilityPolicy, ReliabilityPolicy
 
 
@@ -130,6 +133,38 @@ def test_spin_until_is_bounded_and_reports(ros_context):
     try:
         assert spin_until(executor, lambda: len(ticks) >= 3)
         assert not spin_until(executor, lambda: False, timeout=0.1)
+    finally:
+        executor.shutdown()
+        node.destroy_node()
+
+
+def test_updater_publishes_every_task_named_after_the_node(ros_context):
+    executor = SingleThreadedExecutor(context=ros_context)
+    node = Node('diagnosed', context=ros_context, parameter_overrides=[
+        Parameter(PERIOD_PARAMETER, value=0.1)])
+    executor.add_node(node)
+    arrays = []
+    node.create_subscription(DiagnosticArray, '/diagnostics', arrays.append, 10)
+    updater = Updater(node, period=5.0)
+    updater.setHardwareID('s1')
+
+    def link(stat):
+        stat.summary(DiagnosticStatus.WARN, 'slow')
+        stat.add('latency_ms', 120)
+        return stat
+
+    updater.add('link', link)
+    updater.add('silent', lambda stat: stat)
+    try:
+        # The parameter (0.1 s) wins over the constructor's period (5 s).
+        assert node.get_parameter(PERIOD_PARAMETER).value == 0.1
+        assert spin_until(executor, lambda: len(arrays) >= 2)
+        link_status, silent = arrays[-1].status
+        assert (link_status.name, link_status.level, link_status.message) == \
+            ('diagnosed: link', DiagnosticStatus.WARN, 'slow')
+        assert link_status.hardware_id == 's1'
+        assert [(v.key, v.value) for v in link_status.values] == [('latency_ms', '120')]
+        assert (silent.level, silent.message) == (DiagnosticStatus.ERROR, 'No message was set')
     finally:
         executor.shutdown()
         node.destroy_node()
