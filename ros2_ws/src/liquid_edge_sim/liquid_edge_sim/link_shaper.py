@@ -230,8 +230,10 @@ class LinkShaper:
             await asyncio.gather(
                 self._pump(client_reader, upstream_writer, 'up'),
                 self._pump(upstream_reader, client_writer, 'down'))
-        except (ConnectionError, asyncio.IncompleteReadError):
-            pass  # one side closed abruptly: close the other, as a broken path would
+        except (OSError, asyncio.IncompleteReadError):
+            # One side closed abruptly (reset, or gone before its EOF could be passed on):
+            # close the other, as a broken path would.
+            pass
         except asyncio.CancelledError:
             pass  # the relay stops: this connection task ends here, quietly
         finally:
