@@ -118,7 +118,8 @@ class BridgeNode(Node):
             self._local.name if self._local else 'local', StandbyConfig(
                 latency_budget_s=param('latency_budget'),
                 enter_after_s=param('standby_enter_after'),
-                leave_after_answers=param('standby_leave_after_answers')), time.monotonic())
+                leave_after_answers=param('standby_leave_after_answers'),
+                local_answer_s=1.0 / param('local_edge_max_fps')), time.monotonic())
         self._local_cap = FrameRateCap(param('local_edge_max_fps'))
         self._interface_edges = self._interface_edge_map(
             param('link_interfaces'), param('link_interface_edges'), [e.name for e in edges])

@@ -5,11 +5,14 @@ Pure logic beside `EdgeSelector`, which keeps choosing among the remote edges ex
 before; the bridge asks `LocalStandby.serving(now, selector.active)` which edge gets the
 next frame. Time is passed in (seconds, any monotonic clock).
 
-- The robot goes to the local edge when no remote edge has answered within the latency
-  budget for `enter_after_s` (or at once when no remote edge is eligible at all).
-- It leaves as soon as a remote edge is back: `leave_after_answers` answers in a row within
-  the budget (the bridge keeps probing remote edges while on local), so one lucky answer
-  over a failing link does not make it flap.
+- The robot goes to the local edge when no remote edge has answered in time for
+  `enter_after_s` (or at once when no remote edge is eligible at all). In time means within
+  the latency budget, or within `local_answer_s` where the local edge is slower than that:
+  a remote edge over the budget but still faster than the local YOLO keeps the frames, as
+  the local edge would answer later still.
+- It leaves as soon as a remote edge is back: `leave_after_answers` answers in a row in time
+  (the bridge keeps probing remote edges while on local), so one lucky answer over a failing
+  link does not make it flap.
 
 On a Raspberry Pi 4 the local YOLO is slow: YOLOv3-tiny through OpenCV DNN at a 416x416
 input runs at 2.3 frames/s on the Pi 4's CPU (takamatsu-shyo/objectdetection_pi, "Tiny Yolo
@@ -40,6 +43,12 @@ class StandbyConfig:
     latency_budget_s: float = 0.150
     enter_after_s: float = 0.5
     leave_after_answers: int = 3
+    local_answer_s: float = 0.0  # how long the local edge takes to answer a frame
+
+    @property
+    def in_time_s(self) -> float:
+        """Return the longest round trip of a remote answer that still beats going local."""
+        return max(self.latency_budget_s, self.local_answer_s)
 
     def __post_init__(self):
         """Reject settings that cannot work."""
@@ -50,6 +59,8 @@ class StandbyConfig:
         if self.leave_after_answers < 1:
             raise ValueError('leave_after_answers must be at least 1, '
                              f'got {self.leave_after_answers}')
+        if not self.local_answer_s >= 0.0:
+            raise ValueError(f'local_answer_s must not be negative, got {self.local_answer_s}')
 
 
 class LocalStandby:
@@ -75,7 +86,7 @@ class LocalStandby:
 
     def record_remote_answer(self, now: float, round_trip_s: float) -> None:
         """Record a remote edge's answer (frame or probe) and its round trip."""
-        if round_trip_s <= self.config.latency_budget_s:
+        if round_trip_s <= self.config.in_time_s:
             self._last_good_remote = now
             self._good_streak += 1
         else:

@@ -24,6 +24,18 @@ def test_slow_answers_for_longer_than_enter_after_bring_the_local_edge():
     assert standby.on_local
 
 
+def test_a_remote_edge_over_budget_but_faster_than_the_local_one_keeps_the_frames():
+    standby = LocalStandby('local', StandbyConfig(latency_budget_s=0.15, enter_after_s=0.5,
+                                                  local_answer_s=0.26))
+    for step in range(20):
+        now = step * 0.1
+        standby.record_remote_answer(now, 0.20)
+        assert standby.serving(now, 'edge-a') == 'edge-a'
+    standby.record_remote_answer(2.0, 0.30)  # slower than the local edge from here on
+    standby.record_remote_answer(2.3, 0.30)
+    assert standby.serving(2.5, 'edge-a') == 'local'
+
+
 def test_no_eligible_remote_edge_means_local_at_once():
     standby = LocalStandby('local', CONFIG)
     assert standby.serving(0.01, None) == 'local'
@@ -77,7 +89,7 @@ def test_frame_rate_cap_admits_one_frame_per_period():
 
 
 @pytest.mark.parametrize('kwargs', [{'latency_budget_s': 0.0}, {'enter_after_s': -1.0},
-                                    {'leave_after_answers': 0}])
+                                    {'leave_after_answers': 0}, {'local_answer_s': -0.1}])
 def test_bad_standby_settings_are_refused(kwargs):
     with pytest.raises(ValueError):
         StandbyConfig(**kwargs)
