@@ -22,7 +22,7 @@ from liquid_edge_protocol import detection_v1_pb2 as v1
 from liquid_edge_protocol import detection_v1_pb2_grpc as v1_grpc
 from liquid_edge_protocol import legacy_pb2, legacy_pb2_grpc
 import numpy as np
-from rclpy.executors import MultiThreadedExecutor
+from rclpy.executors import SingleThreadedExecutor
 from rclpy.node import Node
 from rclpy.parameter import Parameter
 from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
@@ -164,7 +164,7 @@ class BridgeRig:
         self.node.create_subscription(DiagnosticArray, '/diagnostics',
                                       self._keep(self.diagnostics), 50)
         self.node.create_timer(1.0 / fps, self._publish_frame)
-        self.executor = MultiThreadedExecutor(num_threads=4, context=context)
+        self.executor = SingleThreadedExecutor(context=context)
         self.executor.add_node(self.bridge)
         self.executor.add_node(self.node)
         self._spinner = threading.Thread(target=self.executor.spin, daemon=True)
