@@ -19,22 +19,20 @@ from ament_index_python.packages import get_package_share_directory
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
 from liquid_edge_bridge.conversions import color_msg, described_detections_to_msg, \
     detections_to_msg
+from liquid_edge_bridge.coordinator import (ActiveEdgeChange, Answered, BridgeCoordinator,
+                                            CoordinatorConfig, Decision, Send)
 from liquid_edge_bridge.debug_image import Overlay, render_debug_image
-from liquid_edge_bridge.detections import CenteredDetection
-from liquid_edge_bridge.edge_client import (DetectResult, EdgeClient, EdgeRequestOptions,
-                                            ENGINES, Outcome)
+from liquid_edge_bridge.detections import CenteredDetection, DetectResult
+from liquid_edge_bridge.edge_client import EdgeClient, EdgeRequestOptions, ENGINES
 from liquid_edge_bridge.edge_config import EdgeConfigError, parse_edges, parse_local_edge
-from liquid_edge_bridge.edge_selector import EdgeHealth, EdgeSelector, SelectionPolicy
+from liquid_edge_bridge.edge_selector import EdgeHealth, SelectionPolicy
 from liquid_edge_bridge.encoding_controller import (ControllerConfig, EncodingController,
                                                     EncodingProfile, EncodingProfileError,
                                                     EncodingSettings)
-from liquid_edge_bridge.frame_pipeline import FramePipeline, InFlight
 from liquid_edge_bridge.link_adaptation import LinkAdaptation
 from liquid_edge_bridge.link_awareness import (InterfaceReport, InterfaceWatch, LinkSource,
                                                ProcLinkSource)
-from liquid_edge_bridge.local_standby import (FrameRateCap, LocalStandby, pi4_yolo_frame_rate,
-                                              StandbyConfig)
-from liquid_edge_bridge.sliding_window import SlidingWindow
+from liquid_edge_bridge.local_standby import pi4_yolo_frame_rate, StandbyConfig
 from liquid_edge_interfaces.msg import (ActiveEdge, CaptureSettings, DescribedDetections,
                                         EdgeLink, FollowState, LinkState)
 from liquid_edge_toolkit.main import run_node
@@ -57,13 +55,6 @@ class _Frame:
     header: Header
     jpeg: bytes
     stamp_ns: int
-
-
-@dataclass(frozen=True)
-class _Sent:
-    request: InFlight
-    edge: str
-    sent_at: float
 
 
 @dataclass(frozen=True)
@@ -103,8 +94,7 @@ class BridgeNode(Node):
         self._options = self._detect_options(
             param('engines'), param('class_names'), param('max_results'), param('min_score'))
         self._request_timeout = param('request_timeout')
-        self._probe_period = param('probe_period')
-        self._links = LinkAdaptation(
+        links = LinkAdaptation(
             list(self._edges),
             self._encoding_controller(param('latency_budget'), param('encoding_profile'))
             if param('adaptive_encoding') else None)
@@ -112,36 +102,23 @@ class BridgeNode(Node):
 
         self._lock = threading.RLock()
         self._closing = False
-        self._selector = EdgeSelector([edge.name for edge in edges], policy)
-        # The local edge is never the selector's: it serves only while no remote edge will.
-        self._standby = LocalStandby(
-            self._local.name if self._local else 'local', StandbyConfig(
+        self._coordinator = BridgeCoordinator(CoordinatorConfig(
+            remote_edges=[edge.name for edge in edges], policy=policy,
+            standby=StandbyConfig(
                 latency_budget_s=param('latency_budget'),
                 enter_after_s=param('standby_enter_after'),
                 leave_after_answers=param('standby_leave_after_answers'),
-                local_answer_s=1.0 / param('local_edge_max_fps')), time.monotonic())
-        self._local_cap = FrameRateCap(param('local_edge_max_fps'))
+                local_answer_s=1.0 / param('local_edge_max_fps')),
+            local_edge=self._local.name if self._local else None,
+            local_max_fps=param('local_edge_max_fps'), max_in_flight=param('max_in_flight'),
+            probe_period_s=param('probe_period'), latency_window_s=param('latency_window')),
+            links, time.monotonic())
         self._interface_edges = self._interface_edge_map(
             param('link_interfaces'), param('link_interface_edges'), [e.name for e in edges])
         self._interfaces = InterfaceWatch(
             link_source or ProcLinkSource(), tuple(self._interface_edges)) \
             if self._interface_edges else None
-        self._local_health = EdgeHealth.UNKNOWN
-        self._local_reason = 'not watched yet'
-        self._serving: Optional[str] = None
-        self._pipeline = FramePipeline(param('max_in_flight'))
-        self._sent: Dict[str, _Sent] = {}
-        self._probes: Dict[str, Tuple[str, float, int]] = {}
-        self._probe_count = 0
-        self._next_probe_at = 0.0
-        self._published_active: Optional[str] = None  # the start message says: none yet
-        self._health_seen: Dict[str, EdgeHealth] = {}
-        self._misnamed_edges = set()
-        self._published = SlidingWindow(param('latency_window'))
-        self._failed_requests = 0
-        self._frames_without_edge = 0
         self._frames_rejected = 0
-        self._frames_capped = 0
         self._shown: Optional[_Shown] = None
         self._follow_state: Optional[FollowState] = None
 
@@ -163,8 +140,9 @@ class BridgeNode(Node):
         else:
             self.create_subscription(Image, 'camera/image_raw', self._on_raw, SENSOR_DATA)
 
-        self._publish_active(time.monotonic())
-        self._publish_capture_settings(self._links.settings)
+        now = time.monotonic()
+        self._publish_active(self._coordinator.start(now).active, now)
+        self._publish_capture_settings(links.settings)
         self._edge_clients = {
             edge.name: EdgeClient(edge, self._on_health, retry_period_s=param('health_period'))
             for edge in self._edges.values()}
@@ -184,13 +162,13 @@ class BridgeNode(Node):
             'edges: ' + ', '.join(f'{e.name} at {e.address}{" (TLS)" if e.uses_tls else ""}'
                                   for e in edges)
             + f'; input {self._input}, engines {list(self._options.engines)}, '
-            f'{self._pipeline.max_in_flight} requests in flight, '
+            f"{param('max_in_flight')} requests in flight, "
             f'deadline {self._request_timeout * 1000:.0f} ms; '
             + (f'local standby {self._local.name} at {self._local.address}, at most '
                f"{param('local_edge_max_fps'):g} fps; " if self._local else 'no local standby; ')
             + 'encoding '
-            + ('adaptive' if self._links.adaptive else 'fixed')
-            + f' from {_settings_text(self._links.settings)}')
+            + ('adaptive' if links.adaptive else 'fixed')
+            + f' from {_settings_text(links.settings)}')
 
     # Parameters ----------------------------------------------------------------------------
 
@@ -327,7 +305,7 @@ class BridgeNode(Node):
         values = {name: self._param(name)
                   for name in ('engines', 'class_names', 'max_results', 'min_score')}
         timeout = self._request_timeout
-        probe_period = self._probe_period
+        probe_period = self._coordinator.probe_period_s
         for parameter in parameters:
             if parameter.name in values:
                 values[parameter.name] = parameter.value
@@ -342,7 +320,7 @@ class BridgeNode(Node):
         with self._lock:
             self._options = options
             self._request_timeout = timeout
-            self._probe_period = probe_period
+            self._coordinator.probe_period_s = probe_period
         return SetParametersResult(successful=True)
 
     @staticmethod
@@ -357,7 +335,7 @@ class BridgeNode(Node):
         return lambda image: bridge.cv2_to_compressed_imgmsg(
             bridge.imgmsg_to_cv2(image, desired_encoding='bgr8'), dst_format='jpg')
 
-    # Frame path ----------------------------------------------------------------------------
+    # Frame path: events to the coordinator, its decisions carried out -----------------
 
     def _on_raw(self, image: Image) -> None:
         compressed = self._encode_raw(image)
@@ -375,39 +353,15 @@ class BridgeNode(Node):
         frame = _Frame(image.header, bytes(image.data), stamp.sec * 1_000_000_000 + stamp.nanosec)
         now = time.monotonic()
         with self._lock:
-            self._selector.update(now)
-            self._sync_active(now)
-            if self._serving is None:
-                self._frames_without_edge += 1
-                return
-            if self._standby.on_local and not self._local_cap.admit(now):
-                self._frames_capped += 1
-                return
-            request = self._pipeline.offer(frame)
-            sends = [self._register(request, now)] if request is not None else []
-            probes = self._due_probes(now, len(frame.jpeg))
-        self._send(sends)
-        self._send_probes(probes, frame)
+            decision = self._coordinator.on_frame(frame, len(frame.jpeg), now)
+            self._carry_out(decision, now)
+        self._send(decision.sends)
 
-    def _register(self, request: InFlight, now: float) -> Optional[_Sent]:
-        """Bind a request to the serving edge (lock held); None when no edge serves."""
-        edge = self._serving
-        if edge is None:
-            self._pipeline.cancel(request.request_id)
-            self._pipeline.drop_pending()
-            self._frames_without_edge += 1
-            return None
-        sent = _Sent(request, edge, now)
-        self._sent[request.request_id] = sent
-        return sent
-
-    def _send(self, sends: List[Optional[_Sent]]) -> None:
-        for sent in sends:
-            if sent is None:
-                continue
-            frame = sent.request.frame
-            self._edge_clients[sent.edge].detect(
-                sent.request.request_id, frame.jpeg, frame.stamp_ns, self._options,
+    def _send(self, sends: List[Send]) -> None:
+        for send in sends:
+            frame = send.frame
+            self._edge_clients[send.edge].detect(
+                send.request_id, frame.jpeg, frame.stamp_ns, self._options,
                 self._request_timeout, self._on_result)
 
     def _on_result(self, result: DetectResult) -> None:
@@ -415,225 +369,80 @@ class BridgeNode(Node):
         with self._lock:
             if self._closing or not self.context.ok():
                 return
-            if result.request_id in self._probes:
-                sends = self._on_probe_result(result, now)
-            else:
-                sends = self._on_request_result(result, now)
-        self._send(sends)
-
-    def _on_request_result(self, result: DetectResult, now: float) -> List[Optional[_Sent]]:
-        """Publish a pipeline request's answer; returns what to send next (lock held)."""
-        sent = self._sent.pop(result.request_id, None)
-        if sent is None:
-            return []  # abandoned after its edge failed, or cancelled at shutdown
-        self._record(result, len(sent.request.frame.jpeg), now - sent.sent_at, now)
-        serving = self._update_serving(now)
-        succeeded = result.outcome is Outcome.OK
-        finished = self._pipeline.finish(result.request_id, succeeded)
-        sends = []
-        if finished.publish:
-            self._publish_detections(sent, result, now)
-        if finished.next_request is not None:
-            sends.append(self._register(finished.next_request, now))
-        elif not succeeded and serving not in (None, sent.edge):
-            # Failed over: the same frame goes to the new edge instead of waiting for
-            # the next camera frame.
-            retry = self._pipeline.resend(sent.request)
-            if retry is not None:
-                sends.append(self._register(retry, now))
-        if not succeeded:
-            sends += self._abandon_requests_to_failed_edges(now)
-        self._sync_active(now)
-        return sends
-
-    def _abandon_requests_to_failed_edges(self, now: float) -> List[Optional[_Sent]]:
-        """
-        Free the slots of requests to edges no longer eligible (lock held).
-
-        An edge that fails (NOT_SERVING while draining, an error, missed deadlines) may hold
-        requests that end only at their deadline; new frames must not wait for them.
-        Returns the frame to send to the new active edge now.
-        """
-        failed = [request_id for request_id, sent in self._sent.items()
-                  if not self._is_eligible(sent.edge, now)]
-        for request_id in failed:
-            del self._sent[request_id]
-        retry = self._pipeline.abandon(failed)
-        return [self._register(retry, now)] if retry is not None else []
-
-    def _is_eligible(self, edge: str, now: float) -> bool:
-        if self._local is not None and edge == self._local.name:
-            return self._local_health is EdgeHealth.SERVING
-        return self._selector.is_eligible(edge, now)
-
-    def _record(self, result: DetectResult, request_bytes: int, round_trip: float,
-                now: float) -> None:
-        """Feed one answer to the edge selector and the link estimate (lock held)."""
-        self._record_link(result, request_bytes, round_trip, now)
-        if self._local is not None and result.edge == self._local.name:
-            if result.outcome is not Outcome.OK:
-                self._failed_requests += 1
-                self.get_logger().warning(f"local edge '{result.edge}': "
-                                          f'{result.error}', throttle_duration_sec=2.0)
-            return
-        if result.outcome is Outcome.OK:
-            self._selector.record_latency(result.edge, round_trip, now)
-            site = result.answer.edge_site
-            if site and site != result.edge and result.edge not in self._misnamed_edges:
-                # Usually edge_addresses in the wrong order: colours would be wrong.
-                self._misnamed_edges.add(result.edge)
-                self.get_logger().warning(
-                    f"edge '{result.edge}' at {self._edges[result.edge].address} answers as "
-                    f"site '{site}': check edge_names / edge_addresses")
-            return
-        self._failed_requests += 1
-        if result.outcome is Outcome.DEADLINE:
-            self._selector.record_deadline_miss(result.edge, now)
-        else:
-            self._selector.record_error(result.edge, result.error, now)
-            self.get_logger().warning(f"edge '{result.edge}': {result.error}",
-                                      throttle_duration_sec=2.0)
-
-    def _record_link(self, result: DetectResult, request_bytes: int, round_trip: float,
-                     now: float) -> None:
-        """Feed a call to the edge's link estimate and a remote one to the standby."""
-        remote = self._local is None or result.edge != self._local.name
-        if remote and result.outcome is Outcome.OK:
-            self._standby.record_remote_answer(now, round_trip)
-        elif remote:
-            self._standby.record_remote_failure(now)
-        if result.outcome is Outcome.OK:
-            self._links.record_answer(result.edge, now, request_bytes, result.response_bytes,
-                                      round_trip, result.answer.edge_total_ms / 1000.0)
-        else:
-            self._links.record_failure(result.edge, now)
-
-    def _publish_detections(self, sent: _Sent, result: DetectResult, now: float) -> None:
-        frame = sent.request.frame
-        answer = result.answer
-        self._detections_pub.publish(detections_to_msg(frame.header, answer.detections))
-        self._described_pub.publish(described_detections_to_msg(
-            frame.header, answer.detections, answer.descriptor))
-        round_trip = now - sent.sent_at
-        self._latency_pub.publish(Float64(data=round_trip))
-        self._published.add(now, round_trip)
-        self._shown = _Shown(frame, answer.detections, answer.image_width)
-
-    # Probes: real frames to standby edges, so their latency is known before a switch ------
-
-    def _due_probes(self, now: float, request_bytes: int) -> List[Tuple[str, str]]:
-        if self._probe_period <= 0.0 or now < self._next_probe_at:
-            return []
-        self._next_probe_at = now + self._probe_period
-        probes = []
-        edges = self._selector.standby(now)
-        if self._standby.on_local and self._selector.active is not None:
-            # The remote edge that would serve must show it answers in time again.
-            edges = [self._selector.active] + list(edges)
-        for edge in edges:
-            self._probe_count += 1
-            probe_id = f'probe-{self._probe_count}'
-            self._probes[probe_id] = (edge, now, request_bytes)
-            probes.append((probe_id, edge))
-        return probes
-
-    def _send_probes(self, probes: List[Tuple[str, str]], frame: _Frame) -> None:
-        for probe_id, edge in probes:
-            self._edge_clients[edge].detect(probe_id, frame.jpeg, frame.stamp_ns,
-                                            self._options, self._request_timeout,
-                                            self._on_result)
-
-    def _on_probe_result(self, result: DetectResult, now: float) -> List[Optional[_Sent]]:
-        edge, sent_at, request_bytes = self._probes.pop(result.request_id)
-        self._record_link(result, request_bytes, now - sent_at, now)
-        sends = []
-        if result.outcome is Outcome.OK:
-            self._selector.record_latency(edge, now - sent_at, now)
-        else:
-            if result.outcome is Outcome.DEADLINE:
-                self._selector.record_deadline_miss(edge, now)
-            else:
-                self._selector.record_error(edge, result.error, now)
-            # The edge may have become active since the probe was sent.
-            sends = self._abandon_requests_to_failed_edges(now)
-        self._sync_active(now)
-        return sends
-
-    # Edge health and the active edge --------------------------------------------------------
+            decision = self._coordinator.on_result(result, now)
+            self._carry_out(decision, now)
+        self._send(decision.sends)
 
     def _on_health(self, edge: str, health: EdgeHealth, reason: str) -> None:
         now = time.monotonic()
         with self._lock:
             if self._closing or not self.context.ok():
                 return
-            if self._local is not None and edge == self._local.name:
-                self._local_health, self._local_reason = health, reason
-            if self._health_seen.get(edge) is not health:
-                self._health_seen[edge] = health
+            decision = self._coordinator.on_health(edge, health, reason, now)
+            if decision.health_changed is not None:
                 message = f"edge '{edge}' is {health.value}" + (f': {reason}' if reason else '')
                 if health is EdgeHealth.SERVING:
                     self.get_logger().info(message)
                 else:
                     self.get_logger().warning(message)
-            if self._local is None or edge != self._local.name:
-                self._selector.set_health(edge, health, now, reason)
-            sends = [] if health is EdgeHealth.SERVING else (
-                self._abandon_requests_to_failed_edges(now))
-            self._sync_active(now)
-        self._send(sends)
+            self._carry_out(decision, now)
+        self._send(decision.sends)
 
-    def _update_serving(self, now: float) -> Optional[str]:
-        """Return the edge frames go to: the selector's remote one or the local standby."""
-        remote = self._selector.active
-        if self._local is None:
-            self._serving = remote
-        else:
-            self._serving = self._standby.serving(
-                now, remote, local_available=self._local_health is EdgeHealth.SERVING)
-        return self._serving
+    def _carry_out(self, decision: Decision, now: float) -> None:
+        """Publish and log what the coordinator decided (lock held); sends are the caller's."""
+        failure = decision.failure
+        if failure is not None and failure.local:
+            self.get_logger().warning(f"local edge '{failure.edge}': {failure.error}",
+                                      throttle_duration_sec=2.0)
+        elif failure is not None:
+            self.get_logger().warning(f"edge '{failure.edge}': {failure.error}",
+                                      throttle_duration_sec=2.0)
+        if decision.misnamed is not None:
+            edge, site = decision.misnamed
+            # Usually edge addresses in the wrong order: colours would be wrong.
+            self.get_logger().warning(
+                f"edge '{edge}' at {self._edges[edge].address} answers as site '{site}': "
+                'check edge_names / edge_addresses')
+        if decision.publish is not None:
+            self._publish_detections(decision.publish)
+        if decision.active is not None:
+            self._publish_active(decision.active, now)
 
-    def _sync_active(self, now: float, refresh: bool = False) -> None:
-        """Publish edge/active when the serving edge changed, or on refresh (lock held)."""
-        active = self._update_serving(now)
-        if active == self._published_active and not refresh:
-            return
-        if active != self._published_active:
+    def _publish_detections(self, answered: Answered) -> None:
+        frame, answer = answered.frame, answered.answer
+        self._detections_pub.publish(detections_to_msg(frame.header, answer.detections))
+        self._described_pub.publish(described_detections_to_msg(
+            frame.header, answer.detections, answer.descriptor))
+        self._latency_pub.publish(Float64(data=answered.round_trip_s))
+        self._shown = _Shown(frame, answer.detections, answer.image_width)
+
+    # The active edge -------------------------------------------------------------------------
+
+    def _publish_active(self, change: ActiveEdgeChange, now: float) -> None:
+        """Log a change of the serving edge and publish edge/active (lock held)."""
+        active, previous = change.serving, change.previous
+        if change.changed:
             if active is None:
                 self.get_logger().error('no edge is reachable: detections stop')
-            elif self._standby.on_local:
+            elif change.on_local:
                 self.get_logger().warning(
                     f"active edge: '{active}', the local standby: no remote edge answers "
-                    f'within {self._standby.config.latency_budget_s * 1000:.0f} ms '
-                    f'(was {self._published_active or "none"})')
+                    f'within {self._coordinator.standby.config.latency_budget_s * 1000:.0f} ms '
+                    f'(was {previous or "none"})')
             else:
-                self.get_logger().info(f"active edge: '{active}' "
-                                       f'(was {self._published_active or "none"})')
-        self._published_active = active
-        self._publish_active(now)
-
-    def _publish_active(self, now: float) -> None:
-        active = self._serving
-        message = ActiveEdge(reachable=active is not None, local=self._standby.on_local)
+                self.get_logger().info(f"active edge: '{active}' (was {previous or 'none'})")
+        message = ActiveEdge(reachable=active is not None, local=change.on_local)
         message.header.stamp = self.get_clock().now().to_msg()
         if active is None:
             message.color = color_msg(None)
-            message.reason = self._unreachable_reason(now)
+            message.reason = self._coordinator.unreachable_reason(now)
         else:
             edge = self._edges[active]
             message.name, message.address = edge.name, edge.address
             message.color = color_msg(edge.rgb)
-            if not self._standby.on_local:
-                message.latency = self._selector.statistic(active, now) or 0.0
+            if not change.on_local:
+                message.latency = self._coordinator.serving_latency(now) or 0.0
         self._active_pub.publish(message)
-
-    def _unreachable_reason(self, now: float) -> str:
-        """Say why no edge serves, edge by edge (lock held)."""
-        reasons = [f'{report.name}: {report.last_error or report.health.value}'
-                   for report in self._selector.report(now)]
-        if self._local is not None:
-            reasons.append(f'{self._local.name} (local): '
-                           f'{self._local_reason or self._local_health.value}')
-        return '; '.join(reasons)
 
     # The link and the encoding it allows --------------------------------------------------
 
@@ -642,9 +451,7 @@ class BridgeNode(Node):
         with self._lock:
             if self._closing or not self.context.ok():
                 return
-            # The settings suit the edge that gets the frames: on the local standby, its
-            # loopback link, so it sees the best the camera gives.
-            update = self._links.update(now, self._serving)
+            update = self._coordinator.on_encoding_tick(now)
         if update.changed:
             self.get_logger().info(f'encoding: {_settings_text(update.settings)} '
                                    f'({update.reason})')
@@ -658,18 +465,19 @@ class BridgeNode(Node):
 
     def _link_state(self, now: float) -> LinkState:
         """Return every edge's link and the settings in force (lock held)."""
-        settings = self._links.settings
-        message = LinkState(reason=self._links.reason, on_local=self._standby.on_local)
+        links = self._coordinator.links
+        settings = links.settings
+        message = LinkState(reason=links.reason, on_local=self._coordinator.standby.on_local)
         message.header.stamp = self.get_clock().now().to_msg()
         message.settings = CaptureSettings(
             header=message.header, quality=settings.quality, width=settings.width,
             height=settings.height, fps=float(settings.fps))
-        active = self._serving
+        active = self._coordinator.serving
         for name in self._edges:
-            link = self._links.estimate(name, now)
-            local = self._local is not None and name == self._local.name
+            link = links.estimate(name, now)
             message.edges.append(EdgeLink(
-                name=name, edge_class='local' if local else 'remote', active=name == active,
+                name=name, edge_class='local' if self._coordinator.is_local(name) else 'remote',
+                active=name == active,
                 rtt=_or_nan(link.rtt_s), rtt_p95=_or_nan(link.rtt_p95_s),
                 goodput=_or_nan(link.goodput_bytes_per_s), loss_rate=link.loss_rate))
         return message
@@ -681,15 +489,14 @@ class BridgeNode(Node):
         with self._lock:
             if self._closing or not self.context.ok():
                 return
-            self._selector.update(now)
-            self._sync_active(now, refresh=True)
+            self._carry_out(self._coordinator.on_tick(now), now)
             statuses = (self._interface_statuses(now) + [self._bridge_status(now)]
                         + self._edge_statuses(now))
             link_state = self._link_state(now)
-            if self._serving is None:
+            if self._coordinator.serving is None:
                 # Said again while it lasts: a robot sitting still must say why.
                 self.get_logger().error(
-                    f'no edge is reachable: {self._unreachable_reason(now)}',
+                    f'no edge is reachable: {self._coordinator.unreachable_reason(now)}',
                     throttle_duration_sec=10.0)
         self._link_pub.publish(link_state)
         array = DiagnosticArray(status=statuses)
@@ -708,50 +515,53 @@ class BridgeNode(Node):
         statuses = []
         for report in reports:
             if report.degrading:
-                for edge in self._interface_edges[report.name]:
-                    self._selector.record_error(edge, f'link {report.degrading}', now)
+                self._carry_out(self._coordinator.on_link_degraded(
+                    self._interface_edges[report.name], report.degrading, now), now)
             statuses.append(_interface_status(f'{self.get_name()}: interface {report.name}',
                                               report))
-        self._sync_active(now)
         return statuses
 
     def _bridge_status(self, now: float) -> DiagnosticStatus:
-        active = self._serving
+        coordinator = self._coordinator
+        active, pipeline, counters = coordinator.serving, coordinator.pipeline, \
+            coordinator.counters
+        standby, links, published = coordinator.standby, coordinator.links, \
+            coordinator.published
         values = {
             'active_edge': active or 'none',
-            'fps': f'{self._published.rate(now):.1f}',
-            'latency_p50_ms': _ms(self._published.percentile(now, 0.5)),
-            'latency_p99_ms': _ms(self._published.percentile(now, 0.99)),
-            'frames_dropped': str(self._pipeline.frames_dropped),
-            'results_dropped': str(self._pipeline.results_dropped),
-            'failed_requests': str(self._failed_requests),
-            'frames_without_edge': str(self._frames_without_edge),
+            'fps': f'{published.rate(now):.1f}',
+            'latency_p50_ms': _ms(published.percentile(now, 0.5)),
+            'latency_p99_ms': _ms(published.percentile(now, 0.99)),
+            'frames_dropped': str(pipeline.frames_dropped),
+            'results_dropped': str(pipeline.results_dropped),
+            'failed_requests': str(counters.failed_requests),
+            'frames_without_edge': str(counters.frames_without_edge),
             'frames_rejected': str(self._frames_rejected),
-            'frames_over_local_rate': str(self._frames_capped),
-            'on_local_standby': str(self._standby.on_local),
-            'time_on_local_standby_s': f'{self._standby.time_on_local(now):.1f}',
-            'in_flight': str(self._pipeline.in_flight),
-            'encoding': _settings_text(self._links.settings),
-            'encoding_mode': 'adaptive' if self._links.adaptive else 'fixed',
-            'encoding_reason': self._links.reason,
+            'frames_over_local_rate': str(counters.frames_capped),
+            'on_local_standby': str(standby.on_local),
+            'time_on_local_standby_s': f'{standby.time_on_local(now):.1f}',
+            'in_flight': str(pipeline.in_flight),
+            'encoding': _settings_text(links.settings),
+            'encoding_mode': 'adaptive' if links.adaptive else 'fixed',
+            'encoding_reason': links.reason,
         }
         level = DiagnosticStatus.OK if active is not None else DiagnosticStatus.ERROR
-        if self._standby.on_local:
+        if standby.on_local:
             level = DiagnosticStatus.WARN
         message = f"serving from '{active}'" if active else (
-            f'no edge reachable: {self._unreachable_reason(now)}')
+            f'no edge reachable: {coordinator.unreachable_reason(now)}')
         return _status(f'{self.get_name()}: offload', level, message, values)
 
     def _edge_statuses(self, now: float) -> List[DiagnosticStatus]:
         statuses = []
-        for report in self._selector.report(now):
+        for report in self._coordinator.selector.report(now):
             if report.eligible:
                 level = DiagnosticStatus.OK
             elif report.health is EdgeHealth.UNREACHABLE:
                 level = DiagnosticStatus.ERROR
             else:
                 level = DiagnosticStatus.WARN
-            link = self._links.estimate(report.name, now)
+            link = self._coordinator.links.estimate(report.name, now)
             values = {
                 'address': self._edges[report.name].address,
                 'link_rtt_ms': _ms(link.rtt_s),
@@ -776,20 +586,21 @@ class BridgeNode(Node):
         return statuses
 
     def _local_status(self, now: float) -> DiagnosticStatus:
-        local = self._local
-        link = self._links.estimate(local.name, now)
-        serving = self._local_health is EdgeHealth.SERVING
+        local, coordinator = self._local, self._coordinator
+        link = coordinator.links.estimate(local.name, now)
+        health, on_local = coordinator.local_health, coordinator.standby.on_local
+        serving = health is EdgeHealth.SERVING
         values = {
             'address': local.address,
             'class': 'local',
-            'health': self._local_health.value,
-            'active': str(self._standby.on_local),
-            'max_fps': f'{1.0 / self._local_cap.period_s:.1f}',
+            'health': health.value,
+            'active': str(on_local),
+            'max_fps': f'{1.0 / coordinator.local_cap.period_s:.1f}',
             'link_rtt_ms': _ms(link.rtt_s),
             'link_loss_rate': f'{link.loss_rate:.3f}',
-            'last_error': '' if serving else self._local_reason,
+            'last_error': '' if serving else coordinator.local_reason,
         }
-        message = self._local_health.value + (' (active)' if self._standby.on_local else '')
+        message = health.value + (' (active)' if on_local else '')
         return _status(f'{self.get_name()}: local edge {local.name}',
                        DiagnosticStatus.OK if serving else DiagnosticStatus.WARN, message,
                        values)
@@ -805,10 +616,9 @@ class BridgeNode(Node):
             now = time.monotonic()
             with self._lock:
                 shown = self._shown
-                active = self._serving
-                latency = self._selector.statistic(active, now) if (
-                    active and not self._standby.on_local) else None
-                fps = self._published.rate(now)
+                active = self._coordinator.serving
+                latency = self._coordinator.serving_latency(now)
+                fps = self._coordinator.published.rate(now)
             if shown is None or shown is rendered:
                 continue
             rendered = shown

@@ -5,7 +5,8 @@ Pure: reads the response's fields by name, so it takes a `liquidedge.v1.DetectRe
 and needs neither gRPC nor ROS.
 """
 from dataclasses import dataclass, replace
-from typing import Tuple
+import enum
+from typing import Optional, Tuple
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,26 @@ class EdgeAnswer:
     partial: bool
     # The appearance descriptor's (name, version) the edge used; ('', '') when none.
     descriptor: Tuple[str, str] = ('', '')
+
+
+class Outcome(enum.Enum):
+    """How a Detect call ended."""
+
+    OK = 'ok'
+    DEADLINE = 'deadline'
+    ERROR = 'error'
+
+
+@dataclass(frozen=True)
+class DetectResult:
+    """One finished Detect call."""
+
+    edge: str
+    request_id: str
+    outcome: Outcome
+    answer: Optional[EdgeAnswer] = None
+    error: str = ''
+    response_bytes: int = 0  # the serialized answer's size, for the link estimate
 
 
 def detection_from_proto(detection) -> CenteredDetection:

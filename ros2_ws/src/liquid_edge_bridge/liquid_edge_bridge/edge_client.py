@@ -11,13 +11,12 @@ Original-protocol (seed) edges are refused: they serve neither `liquidedge.v1.De
 with a message saying so; requests are never sent to it.
 """
 from dataclasses import dataclass
-import enum
 import threading
 from typing import Callable, Optional, Sequence
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
-from liquid_edge_bridge.detections import answer_from_response, EdgeAnswer
+from liquid_edge_bridge.detections import answer_from_response, DetectResult, Outcome
 from liquid_edge_bridge.edge_config import EdgeEndpoint
 from liquid_edge_bridge.edge_selector import EdgeHealth
 from liquid_edge_protocol import detection_v1_pb2, detection_v1_pb2_grpc
@@ -38,26 +37,6 @@ _HEALTH = {
     health_pb2.HealthCheckResponse.UNKNOWN: EdgeHealth.UNKNOWN,
     health_pb2.HealthCheckResponse.SERVICE_UNKNOWN: EdgeHealth.UNREACHABLE,
 }
-
-
-class Outcome(enum.Enum):
-    """How a Detect call ended."""
-
-    OK = 'ok'
-    DEADLINE = 'deadline'
-    ERROR = 'error'
-
-
-@dataclass(frozen=True)
-class DetectResult:
-    """One finished Detect call."""
-
-    edge: str
-    request_id: str
-    outcome: Outcome
-    answer: Optional[EdgeAnswer] = None
-    error: str = ''
-    response_bytes: int = 0  # the serialized answer's size, for the link estimate
 
 
 @dataclass(frozen=True)
