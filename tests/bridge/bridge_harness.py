@@ -21,6 +21,7 @@ from liquid_edge_interfaces.msg import ActiveEdge, CaptureSettings, LinkState
 from liquid_edge_protocol import detection_v1_pb2 as v1
 from liquid_edge_protocol import detection_v1_pb2_grpc as v1_grpc
 from liquid_edge_protocol import legacy_pb2, legacy_pb2_grpc
+from liquid_edge_toolkit.main import start_lifecycle
 import numpy as np
 from rclpy.executors import SingleThreadedExecutor
 from rclpy.node import Node
@@ -123,7 +124,8 @@ class BridgeRig:
     """A BridgeNode and a test node (camera publisher, listeners) spun in one executor."""
 
     def __init__(self, context, namespace: str, edges, fps: float = 15.0, link_source=None,
-                 **parameters):
+                 start: bool = True, **parameters):
+        """Build the rig; `start` False leaves the bridge unconfigured (lifecycle tests)."""
         overrides = {
             'edge_names': [edge[0] for edge in edges],
             'edge_addresses': [edge[1] for edge in edges],
@@ -134,6 +136,10 @@ class BridgeRig:
         self.bridge = BridgeNode(
             link_source=link_source, context=context, namespace=namespace,
             parameter_overrides=[Parameter(k, value=v) for k, v in overrides.items()])
+        if start and not start_lifecycle(self.bridge):
+            error = self.bridge.configure_error
+            self.bridge.destroy_node()
+            raise error or AssertionError('the bridge refused to activate')
         self.node = Node('bridge_test', context=context, namespace=namespace)
         self.jpeg = astronaut_jpeg()
         self.jpegs = [self.jpeg]  # published in turn; frames of several sizes show goodput

@@ -7,6 +7,12 @@ follow_target), `edge/latency`; `edge/active` (latched) names the edge serving t
 grey and unreachable when none does, so the follower stops on its detection timeout.
 The frame path never decodes the JPEG; the annotated `debug_image/compressed` is drawn on its
 own thread, only while someone subscribes.
+
+A lifecycle node that brings itself up unless `autostart` is false: configure reads and
+validates the parameters and opens the edge channels; activate subscribes to the camera,
+starts publishing and watching the edges' health; deactivate cancels the Detect calls in
+flight and stops sending; cleanup closes the channels. The decisions (which frame goes to
+which edge, what is published, which edge serves) are the coordinator's (coordinator.py).
 """
 from dataclasses import dataclass
 import math
@@ -35,12 +41,14 @@ from liquid_edge_bridge.link_awareness import (InterfaceReport, InterfaceWatch, 
 from liquid_edge_bridge.local_standby import pi4_yolo_frame_rate, StandbyConfig
 from liquid_edge_interfaces.msg import (ActiveEdge, CaptureSettings, DescribedDetections,
                                         EdgeLink, FollowState, LinkState)
-from liquid_edge_toolkit.main import run_node
+from liquid_edge_toolkit.lifecycle import LifecycleNode
+from liquid_edge_toolkit.main import CONFIGURATION_ERRORS, run_node
 from liquid_edge_toolkit.parameters import ConfigurationError, descriptor
 from liquid_edge_toolkit.qos import LATCHED, SENSOR_DATA
 from rcl_interfaces.msg import SetParametersResult
-from rclpy.node import Node
+from rclpy.lifecycle import LifecycleState, TransitionCallbackReturn
 from rclpy.parameter import Parameter
+from rclpy.timer import Timer
 from sensor_msgs.msg import CompressedImage, Image
 from std_msgs.msg import Float64, Header
 from vision_msgs.msg import Detection2DArray
@@ -66,13 +74,87 @@ class _Shown:
     image_width: int
 
 
-class BridgeNode(Node):
+class BridgeNode(LifecycleNode):
     """Edge bridge: pipelined offload, edge selection and failover, rqt outputs."""
 
     def __init__(self, link_source: Optional[LinkSource] = None, **kwargs):
-        """Build the bridge; `link_source` replaces /proc as the interfaces' source (tests)."""
+        """Declare the parameters; `link_source` replaces /proc for the interfaces (tests)."""
         super().__init__('edge_bridge', **kwargs)
+        self._link_source = link_source
+        self._lock = threading.RLock()
+        self._active = False     # results and health reports are taken only while active
+        self._coordinator: Optional[BridgeCoordinator] = None
+        self._edge_clients: Dict[str, EdgeClient] = {}
+        self._publishers = []    # what configure creates and cleanup destroys
+        self._inputs = []        # what activate creates and deactivate destroys
+        #: Why the last configure failed; None when it did not.
+        self.configure_error: Optional[Exception] = None
         self._declare_parameters()
+        self.add_on_set_parameters_callback(self._on_set_parameters)
+
+    # Lifecycle -----------------------------------------------------------------------------
+
+    def on_configure(self, state: LifecycleState) -> TransitionCallbackReturn:
+        """Read and validate the parameters, build the coordinator and the edge channels."""
+        try:
+            self._configure()
+        except CONFIGURATION_ERRORS + (EdgeConfigError, EncodingProfileError) as error:
+            self.configure_error = error
+            self.get_logger().error(f'edge_bridge: {error}')
+            return TransitionCallbackReturn.FAILURE
+        self.configure_error = None
+        return TransitionCallbackReturn.SUCCESS
+
+    def on_activate(self, state: LifecycleState) -> TransitionCallbackReturn:
+        """Subscribe to the camera, start publishing and watching the edges' health."""
+        if self._input == 'compressed':
+            camera = self.create_subscription(CompressedImage, 'camera/image_raw/compressed',
+                                              self._on_compressed, SENSOR_DATA)
+        else:
+            camera = self.create_subscription(Image, 'camera/image_raw', self._on_raw,
+                                              SENSOR_DATA)
+        self._inputs = [
+            camera,
+            self.create_subscription(FollowState, 'follow/state', self._on_follow_state, 10),
+            self.create_timer(self._diagnostics_period, self._on_diagnostics_timer),
+            self.create_timer(ENCODING_PERIOD_S, self._on_encoding_timer),
+        ]
+        now = time.monotonic()
+        with self._lock:
+            self._active = True
+            self._publish_active(self._coordinator.start(now).active, now)
+        self._publish_capture_settings(self._coordinator.links.settings)
+        for client in self._edge_clients.values():
+            client.start()
+        self._stop_render = threading.Event()
+        self._renderer = threading.Thread(target=self._render_loop, name='debug-image',
+                                          daemon=True)
+        self._renderer.start()
+        return TransitionCallbackReturn.SUCCESS
+
+    def on_deactivate(self, state: LifecycleState) -> TransitionCallbackReturn:
+        """Stop sending: cancel the calls in flight, stop the health watch and the inputs."""
+        self._stop()
+        return TransitionCallbackReturn.SUCCESS
+
+    def on_cleanup(self, state: LifecycleState) -> TransitionCallbackReturn:
+        """Close the edge channels and release the publishers."""
+        self._release()
+        return TransitionCallbackReturn.SUCCESS
+
+    def on_shutdown(self, state: LifecycleState) -> TransitionCallbackReturn:
+        """Stop and release whatever is up."""
+        self._stop()
+        self._release()
+        return TransitionCallbackReturn.SUCCESS
+
+    def destroy_node(self) -> None:
+        """Stop, close every edge channel, destroy the node."""
+        self._stop()
+        self._release()
+        super().destroy_node()
+
+    def _configure(self) -> None:
         param = self._param
         self._input = param('input')
         if self._input not in INPUTS:
@@ -94,14 +176,13 @@ class BridgeNode(Node):
         self._options = self._detect_options(
             param('engines'), param('class_names'), param('max_results'), param('min_score'))
         self._request_timeout = param('request_timeout')
+        self._diagnostics_period = param('diagnostics_period')
         links = LinkAdaptation(
             list(self._edges),
             self._encoding_controller(param('latency_budget'), param('encoding_profile'))
             if param('adaptive_encoding') else None)
         self._encode_raw = self._raw_encoder() if self._input == 'raw' else None
 
-        self._lock = threading.RLock()
-        self._closing = False
         self._coordinator = BridgeCoordinator(CoordinatorConfig(
             remote_edges=[edge.name for edge in edges], policy=policy,
             standby=StandbyConfig(
@@ -116,12 +197,11 @@ class BridgeNode(Node):
         self._interface_edges = self._interface_edge_map(
             param('link_interfaces'), param('link_interface_edges'), [e.name for e in edges])
         self._interfaces = InterfaceWatch(
-            link_source or ProcLinkSource(), tuple(self._interface_edges)) \
+            self._link_source or ProcLinkSource(), tuple(self._interface_edges)) \
             if self._interface_edges else None
         self._frames_rejected = 0
         self._shown: Optional[_Shown] = None
         self._follow_state: Optional[FollowState] = None
-
         self._detections_pub = self.create_publisher(Detection2DArray, 'detections', 5)
         self._described_pub = self.create_publisher(
             DescribedDetections, 'detections/described', 5)
@@ -133,31 +213,14 @@ class BridgeNode(Node):
         self._capture_pub = self.create_publisher(
             CaptureSettings, 'camera/capture_settings', LATCHED)
         self._link_pub = self.create_publisher(LinkState, 'edge/link', 10)
-        self.create_subscription(FollowState, 'follow/state', self._on_follow_state, 10)
-        if self._input == 'compressed':
-            self.create_subscription(CompressedImage, 'camera/image_raw/compressed',
-                                     self._on_compressed, SENSOR_DATA)
-        else:
-            self.create_subscription(Image, 'camera/image_raw', self._on_raw, SENSOR_DATA)
-
-        now = time.monotonic()
-        self._publish_active(self._coordinator.start(now).active, now)
-        self._publish_capture_settings(links.settings)
+        self._publishers = [self._detections_pub, self._described_pub, self._active_pub,
+                            self._latency_pub, self._debug_pub, self._diagnostics_pub,
+                            self._capture_pub, self._link_pub]
         self._edge_clients = {
             edge.name: EdgeClient(edge, self._on_health, retry_period_s=param('health_period'))
             for edge in self._edges.values()}
-        for client in self._edge_clients.values():
-            client.start()
-        self.create_timer(param('diagnostics_period'), self._on_diagnostics_timer)
-        self.create_timer(ENCODING_PERIOD_S, self._on_encoding_timer)
-        self.add_on_set_parameters_callback(self._on_set_parameters)
-
-        self._stop_render = threading.Event()
         self._render_period = 1.0 / param('debug_image_rate')
         self._render_quality = param('debug_image_quality')
-        self._renderer = threading.Thread(target=self._render_loop, name='debug-image',
-                                          daemon=True)
-        self._renderer.start()
         self.get_logger().info(
             'edges: ' + ', '.join(f'{e.name} at {e.address}{" (TLS)" if e.uses_tls else ""}'
                                   for e in edges)
@@ -169,6 +232,35 @@ class BridgeNode(Node):
             + 'encoding '
             + ('adaptive' if links.adaptive else 'fixed')
             + f' from {_settings_text(links.settings)}')
+
+    def _stop(self) -> None:
+        """Undo activate: no more frames, results or health reports; calls cancelled."""
+        with self._lock:
+            if not self._active:
+                return
+            # Calls cancelled below must not publish: their results are ignored from here.
+            self._active = False
+            self._coordinator.forget_requests()
+        for entity in self._inputs:
+            if isinstance(entity, Timer):
+                self.destroy_timer(entity)
+            else:
+                self.destroy_subscription(entity)
+        self._inputs = []
+        for client in self._edge_clients.values():
+            client.stop()
+        self._stop_render.set()
+        self._renderer.join(timeout=2.0)
+
+    def _release(self) -> None:
+        """Undo configure: close the channels, destroy the publishers."""
+        for client in self._edge_clients.values():
+            client.close()
+        self._edge_clients = {}
+        for publisher in self._publishers:
+            self.destroy_publisher(publisher)
+        self._publishers = []
+        self._coordinator = None
 
     # Parameters ----------------------------------------------------------------------------
 
@@ -304,8 +396,8 @@ class BridgeNode(Node):
     def _on_set_parameters(self, parameters: List[Parameter]) -> SetParametersResult:
         values = {name: self._param(name)
                   for name in ('engines', 'class_names', 'max_results', 'min_score')}
-        timeout = self._request_timeout
-        probe_period = self._coordinator.probe_period_s
+        timeout = self._param('request_timeout')
+        probe_period = self._param('probe_period')
         for parameter in parameters:
             if parameter.name in values:
                 values[parameter.name] = parameter.value
@@ -318,9 +410,10 @@ class BridgeNode(Node):
         except ValueError as error:
             return SetParametersResult(successful=False, reason=str(error))
         with self._lock:
-            self._options = options
-            self._request_timeout = timeout
-            self._coordinator.probe_period_s = probe_period
+            if self._coordinator is not None:   # else configure reads them
+                self._options = options
+                self._request_timeout = timeout
+                self._coordinator.probe_period_s = probe_period
         return SetParametersResult(successful=True)
 
     @staticmethod
@@ -353,6 +446,8 @@ class BridgeNode(Node):
         frame = _Frame(image.header, bytes(image.data), stamp.sec * 1_000_000_000 + stamp.nanosec)
         now = time.monotonic()
         with self._lock:
+            if not self._active:
+                return
             decision = self._coordinator.on_frame(frame, len(frame.jpeg), now)
             self._carry_out(decision, now)
         self._send(decision.sends)
@@ -367,7 +462,7 @@ class BridgeNode(Node):
     def _on_result(self, result: DetectResult) -> None:
         now = time.monotonic()
         with self._lock:
-            if self._closing or not self.context.ok():
+            if not self._active or not self.context.ok():
                 return
             decision = self._coordinator.on_result(result, now)
             self._carry_out(decision, now)
@@ -376,7 +471,7 @@ class BridgeNode(Node):
     def _on_health(self, edge: str, health: EdgeHealth, reason: str) -> None:
         now = time.monotonic()
         with self._lock:
-            if self._closing or not self.context.ok():
+            if not self._active or not self.context.ok():
                 return
             decision = self._coordinator.on_health(edge, health, reason, now)
             if decision.health_changed is not None:
@@ -449,7 +544,7 @@ class BridgeNode(Node):
     def _on_encoding_timer(self) -> None:
         now = time.monotonic()
         with self._lock:
-            if self._closing or not self.context.ok():
+            if not self._active or not self.context.ok():
                 return
             update = self._coordinator.on_encoding_tick(now)
         if update.changed:
@@ -487,7 +582,7 @@ class BridgeNode(Node):
     def _on_diagnostics_timer(self) -> None:
         now = time.monotonic()
         with self._lock:
-            if self._closing or not self.context.ok():
+            if not self._active or not self.context.ok():
                 return
             self._carry_out(self._coordinator.on_tick(now), now)
             statuses = (self._interface_statuses(now) + [self._bridge_status(now)]
@@ -639,18 +734,6 @@ class BridgeNode(Node):
                 continue
             self._debug_pub.publish(CompressedImage(header=shown.frame.header, format='jpeg',
                                                     data=jpeg))
-
-    def destroy_node(self):
-        """Stop the debug-image thread and close every edge channel."""
-        with self._lock:
-            # Calls cancelled by closing the channels must not publish on a destroyed node.
-            self._closing = True
-        self._stop_render.set()
-        if self._renderer.is_alive():
-            self._renderer.join(timeout=2.0)
-        for client in self._edge_clients.values():
-            client.close()
-        return super().destroy_node()
 
 
 def _interface_status(name: str, report: InterfaceReport) -> DiagnosticStatus:

@@ -70,11 +70,11 @@ class EdgeClient:
         self._channel = _open_channel(endpoint)
         self._detector = detection_v1_pb2_grpc.DetectorStub(self._channel)
         self._health = health_pb2_grpc.HealthStub(self._channel)
-        self._closed = threading.Event()
+        self._stopped = threading.Event()
         self._watch_call = None
-        self._watch_lock = threading.Lock()
-        self._watcher = threading.Thread(
-            target=self._watch_health, name=f'health-{endpoint.name}', daemon=True)
+        self._calls = set()   # Detect calls in flight, cancelled by stop()
+        self._lock = threading.Lock()
+        self._watcher: Optional[threading.Thread] = None
 
     @property
     def name(self) -> str:
@@ -83,7 +83,22 @@ class EdgeClient:
 
     def start(self) -> None:
         """Start watching the edge's health."""
+        self._stopped.clear()
+        self._watcher = threading.Thread(
+            target=self._watch_health, name=f'health-{self.name}', daemon=True)
         self._watcher.start()
+
+    def stop(self) -> None:
+        """Stop the health watch and cancel the calls in flight; the channel stays open."""
+        self._stopped.set()
+        with self._lock:
+            if self._watch_call is not None:
+                self._watch_call.cancel()
+            calls, self._calls = self._calls, set()
+        for call in calls:
+            call.cancel()
+        if self._watcher is not None and self._watcher.is_alive():
+            self._watcher.join(timeout=2.0)
 
     def detect(self, request_id: str, jpeg: bytes, stamp_ns: int,
                options: EdgeRequestOptions, timeout_s: float,
@@ -99,17 +114,21 @@ class EdgeClient:
         except ValueError as error:  # the channel was closed under us
             on_done(DetectResult(self.name, request_id, Outcome.ERROR, error=str(error)))
             return
-        future.add_done_callback(lambda call: on_done(self._result(call, request_id)))
+        with self._lock:
+            self._calls.add(future)
+        future.add_done_callback(lambda call: self._done(call, request_id, on_done))
 
     def close(self) -> None:
-        """Stop the health watch and close the channel; calls in flight are cancelled."""
-        self._closed.set()
-        with self._watch_lock:
-            if self._watch_call is not None:
-                self._watch_call.cancel()
+        """Stop, then close the channel."""
+        self.stop()
         self._channel.close()
-        if self._watcher.is_alive():
-            self._watcher.join(timeout=2.0)
+
+    def _done(self, call, request_id: str, on_done: Callable[[DetectResult], None]) -> None:
+        with self._lock:
+            self._calls.discard(call)
+        if call.cancelled():
+            return   # by stop(): nobody waits for its result
+        on_done(self._result(call, request_id))
 
     def _result(self, call, request_id: str) -> DetectResult:
         error = call.exception()
@@ -131,9 +150,9 @@ class EdgeClient:
 
     def _watch_health(self) -> None:
         request = health_pb2.HealthCheckRequest(service=self._health_service)
-        while not self._closed.is_set():
-            with self._watch_lock:
-                if self._closed.is_set():
+        while not self._stopped.is_set():
+            with self._lock:
+                if self._stopped.is_set():
                     return
                 self._watch_call = self._health.Watch(request)
             try:
@@ -144,14 +163,14 @@ class EdgeClient:
                         f'{health_pb2.HealthCheckResponse.ServingStatus.Name(response.status)}')
                     self._on_health(self.name, health, reason)
             except grpc.RpcError as error:
-                if self._closed.is_set():
+                if self._stopped.is_set():
                     return
                 if error.code() is grpc.StatusCode.UNIMPLEMENTED:
                     reason = self._legacy_message()
                 else:
                     reason = f'health watch: {error.code().name}: {error.details()}'
                 self._on_health(self.name, EdgeHealth.UNREACHABLE, reason)
-            self._closed.wait(self._retry_period_s)
+            self._stopped.wait(self._retry_period_s)
 
     def _legacy_message(self) -> str:
         return (f"edge '{self.name}' at {self.endpoint.address} does not serve "
