@@ -19,6 +19,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -26,6 +27,7 @@ import cv2
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from liquid_edge_bridge.edge_config import edge_parameters
 from liquid_edge_interfaces.msg import ActiveEdge
 from liquid_edge_protocol import detection_v1_pb2 as v1
 from liquid_edge_protocol import detection_v1_pb2_grpc as v1_grpc
@@ -37,6 +39,7 @@ from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import CompressedImage
 from skimage import data
 from vision_msgs.msg import Detection2DArray
+import yaml
 
 CLOCK_TICKS = os.sysconf('SC_CLK_TCK')
 
@@ -127,16 +130,16 @@ class BridgeProcess:
     """The edge_bridge node in its own process, with its CPU time from /proc."""
 
     def __init__(self, namespace: str, edges, **parameters):
-        arguments = {
-            'edge_names': '[' + ','.join(f"'{e.site}'" for e in edges) + ']',
-            'edge_addresses': '[' + ','.join(f"'{e.address}'" for e in edges) + ']',
-            'edge_colors': '[' + ','.join(f"'{e.color}'" for e in edges) + ']',
-            **{k: str(v) for k, v in parameters.items()},
-        }
+        # Edge names hold '-', which -p cannot carry: the edges go in a params file.
+        with tempfile.NamedTemporaryFile('w', suffix='.yaml', delete=False) as params:
+            yaml.safe_dump({'/**': {'ros__parameters': edge_parameters(
+                {e.site: {'address': e.address, 'color': e.color} for e in edges})}}, params)
+        self._params_file = params.name
         command = [sys.executable, '-c',
                    'from liquid_edge_bridge.bridge_node import main; main()',
-                   '--ros-args', '-r', f'__ns:={namespace}', '--log-level', 'warn']
-        for name, value in arguments.items():
+                   '--ros-args', '-r', f'__ns:={namespace}', '--log-level', 'warn',
+                   '--params-file', self._params_file]
+        for name, value in parameters.items():
             command += ['-p', f'{name}:={value}']
         self.process = subprocess.Popen(command, env={**os.environ})
 
@@ -144,6 +147,7 @@ class BridgeProcess:
     def receive_only(cls, namespace: str) -> 'BridgeProcess':
         """Run a node that only takes the camera frames: the rclpy floor of CPU per frame."""
         process = cls.__new__(cls)
+        process._params_file = None
         process.process = subprocess.Popen(
             [sys.executable, '-c', _RECEIVE_ONLY, '--ros-args', '-r', f'__ns:={namespace}'],
             env={**os.environ})
@@ -163,6 +167,8 @@ class BridgeProcess:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        if self._params_file is not None:
+            os.unlink(self._params_file)
 
 
 def astronaut_jpeg() -> bytes:

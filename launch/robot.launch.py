@@ -9,9 +9,10 @@ repository (``ros2 launch launch/robot.launch.py``) or from the installed bringu
 never publish the same ``odom -> base_link``. ``local_edge:=true`` also starts the local
 standby edge, the same YOLO service (``yolodetection``, ONNX Runtime, a 320x320 input) on
 127.0.0.1:``local_edge_port``, and gives the bridge its address.
-The driver and follow_target are lifecycle nodes: with ``autostart:=true`` (the default) each
-configures and activates itself at start; ``autostart:=false`` leaves them unconfigured for
-``ros2 lifecycle set`` or a lifecycle manager (nav2_lifecycle_manager given their names).
+The driver, the bridge and follow_target are lifecycle nodes: with ``autostart:=true`` (the
+default) each configures and activates itself at start; ``autostart:=false`` leaves them
+unconfigured for ``ros2 lifecycle set`` or a lifecycle manager (nav2_lifecycle_manager given
+their names). ``edges:=...`` replaces the edges of ``params_file`` (a YAML mapping, see below).
 """
 import os
 
@@ -20,7 +21,9 @@ from launch import LaunchDescription
 from launch.actions import DeclareLaunchArgument, ExecuteProcess, OpaqueFunction
 from launch.substitutions import LaunchConfiguration
 from launch_ros.actions import LifecycleNode, Node
+from liquid_edge_bridge.edge_config import edge_parameters
 from liquid_edge_description import frame_prefix, urdf_path
+import yaml
 
 
 def robot_nodes(context):
@@ -35,8 +38,10 @@ def robot_nodes(context):
         'emulate_tty': True,
         'arguments': ['--ros-args', '--log-level', arg('log_level')],
     }
-    bridge = {'edge_names': arg('edge_names'), 'edge_addresses': arg('edge_addresses'),
-              'edge_colors': arg('edge_colors')}
+    bridge = {'autostart': arg('autostart')}
+    edges = arg('edges').perform(context)
+    if edges:
+        bridge.update(edge_parameters(yaml.safe_load(edges)))
     local_edge = arg('local_edge').perform(context).lower() in ('true', '1')
     port = arg('local_edge_port').perform(context)
     if local_edge:
@@ -51,10 +56,8 @@ def robot_nodes(context):
                                               'path': arg('camera_path'),
                                               'frame_id': prefix + 'camera_optical_frame'}],
              **common),
-        Node(package='liquid_edge_bridge', executable='edge_bridge', name='edge_bridge',
-             # launch_ros parses substituted values as YAML, so the lists arrive typed.
-             parameters=[arg('params_file'), bridge],
-             **common),
+        LifecycleNode(package='liquid_edge_bridge', executable='edge_bridge',
+                      name='edge_bridge', parameters=[arg('params_file'), bridge], **common),
         LifecycleNode(package='liquid_edge_follow', executable='follow_target',
                       name='follow_target',
                       parameters=[arg('params_file'), {'target_class': arg('target_class'),
@@ -84,12 +87,11 @@ def generate_launch_description():
         DeclareLaunchArgument('params_file',
                               default_value=os.path.join(share, 'config', 'robot.yaml'),
                               description='Parameters of every node'),
-        DeclareLaunchArgument('edge_names', default_value="['edge-a']",
-                              description='Edge site names, a YAML list'),
-        DeclareLaunchArgument('edge_addresses', default_value="['127.0.0.1:50051']",
-                              description='Edge ingress host:port, a YAML list'),
-        DeclareLaunchArgument('edge_colors', default_value="['#00c853']",
-                              description="Edge display colours '#rrggbb', a YAML list"),
+        DeclareLaunchArgument(
+            'edges', default_value='',
+            description='The edges, a YAML mapping in order of preference: name: {address: '
+            "'host:port', color: '#rrggbb', tls: {ca: ..., cert: ..., key: ...}}; "
+            "'' = those of params_file"),
         DeclareLaunchArgument('target_class', default_value='person',
                               description='Class to follow: person, face or any COCO name'),
         DeclareLaunchArgument('camera_source', default_value='picamera2',

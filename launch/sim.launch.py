@@ -7,20 +7,23 @@ Robomaster driver, the simulated camera (the real camera node rendering the simu
 from the driver's pose), the edge bridge with both edges and follow-target. Parameters come
 from ``config/robot.yaml``; the simulation's own values are set here. Kill one edge's
 ``objectdetection`` process to see the failover; watch ``debug_image/compressed`` in
-rqt_image_view. The driver and follow_target are lifecycle nodes that configure and activate
-themselves unless ``autostart:=false``.
+rqt_image_view. The driver, the bridge and follow_target are lifecycle nodes that configure
+and activate themselves unless ``autostart:=false``.
 
     ros2 launch launch/sim.launch.py                  (or: liquid_edge_bringup sim.launch.py)
-    ros2 launch launch/sim.launch.py start_edges:=false edge_addresses:="['host:50051']" ...
+    ros2 launch launch/sim.launch.py start_edges:=false \
+        edges:="{edge-a: {address: 'host:50051', color: '#00c853'}}"
 """
 import os
 
 from ament_index_python.packages import get_package_share_directory
 from launch import LaunchDescription
-from launch.actions import DeclareLaunchArgument, ExecuteProcess
+from launch.actions import DeclareLaunchArgument, ExecuteProcess, OpaqueFunction
 from launch.conditions import IfCondition
 from launch.substitutions import LaunchConfiguration
 from launch_ros.actions import LifecycleNode, Node
+from liquid_edge_bridge.edge_config import edge_parameters
+import yaml
 
 # The demo's two sites: name, colour, and the base of their ports (ingress, face = +2,
 # YOLO = +4; metrics 9000 + the same offsets), so both run side by side on loopback.
@@ -64,15 +67,10 @@ def generate_launch_description():
         DeclareLaunchArgument('start_edges', default_value='true',
                               description='Start the two edge sites on this machine'),
         DeclareLaunchArgument(
-            'edge_names', default_value=str([name for name, _, _ in EDGE_SITES]),
-            description='Edge site names, a YAML list'),
-        DeclareLaunchArgument(
-            'edge_addresses',
-            default_value=str([f'127.0.0.1:{port}' for _, _, port in EDGE_SITES]),
-            description='Edge ingress host:port, a YAML list'),
-        DeclareLaunchArgument(
-            'edge_colors', default_value=str([color for _, color, _ in EDGE_SITES]),
-            description="Edge display colours '#rrggbb', a YAML list"),
+            'edges', default_value=str({name: {'address': f'127.0.0.1:{port}', 'color': color}
+                                        for name, color, port in EDGE_SITES}),
+            description='The edges, a YAML mapping in order of preference: name: {address: '
+            "'host:port', color: '#rrggbb', tls: {ca: ..., cert: ..., key: ...}}"),
         DeclareLaunchArgument('world_seed', default_value='0',
                               description="Seed of the simulated people's walks"),
         DeclareLaunchArgument('wakeup_duration', default_value='3.0',
@@ -97,14 +95,13 @@ def generate_launch_description():
                       **common),
         Node(package='liquid_edge_sim', executable='sim_camera', name='camera',
              parameters=[arg('params_file'), {'world_seed': arg('world_seed')}], **common),
-        Node(package='liquid_edge_bridge', executable='edge_bridge', name='edge_bridge',
-             # launch_ros parses substituted values as YAML, so the lists arrive typed.
-             parameters=[arg('params_file'), {'edge_names': arg('edge_names'),
-                                              'edge_addresses': arg('edge_addresses'),
-                                              'edge_colors': arg('edge_colors'),
-                                              'engines': ['yolo'],
-                                              'class_names': ['person']}],
-             **common),
+        OpaqueFunction(function=lambda context: [LifecycleNode(
+            package='liquid_edge_bridge', executable='edge_bridge', name='edge_bridge',
+            parameters=[arg('params_file'), {
+                **edge_parameters(yaml.safe_load(arg('edges').perform(context))),
+                'engines': ['yolo'], 'class_names': ['person'],
+                'autostart': arg('autostart')}],
+            **common)]),
         LifecycleNode(package='liquid_edge_follow', executable='follow_target',
                       name='follow_target',
                       parameters=[arg('params_file'), {'target_class': 'person',

@@ -29,7 +29,19 @@ NODES = {
 def configured_parameters():
     """Map node name -> the parameters robot.yaml sets for it."""
     document = yaml.safe_load(CONFIG.read_text())
-    return {key.rsplit('/', 1)[-1]: value['ros__parameters'] for key, value in document.items()}
+    return {key.rsplit('/', 1)[-1]: _flat(value['ros__parameters'])
+            for key, value in document.items()}
+
+
+def _flat(parameters: dict, prefix: str = '') -> dict:
+    """Return nested keys (``edge-a: {address: ...}``) as ROS names them: ``edge-a.address``."""
+    flat = {}
+    for name, value in parameters.items():
+        if isinstance(value, dict):
+            flat.update(_flat(value, f'{prefix}{name}.'))
+        else:
+            flat[f'{prefix}{name}'] = value
+    return flat
 
 
 def test_config_names_exactly_the_robot_nodes():

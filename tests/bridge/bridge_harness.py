@@ -17,6 +17,7 @@ from diagnostic_msgs.msg import DiagnosticArray
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from liquid_edge_bridge.bridge_node import BridgeNode
+from liquid_edge_bridge.edge_config import edge_parameters
 from liquid_edge_interfaces.msg import ActiveEdge, CaptureSettings, LinkState
 from liquid_edge_protocol import detection_v1_pb2 as v1
 from liquid_edge_protocol import detection_v1_pb2_grpc as v1_grpc
@@ -127,9 +128,8 @@ class BridgeRig:
                  start: bool = True, **parameters):
         """Build the rig; `start` False leaves the bridge unconfigured (lifecycle tests)."""
         overrides = {
-            'edge_names': [edge[0] for edge in edges],
-            'edge_addresses': [edge[1] for edge in edges],
-            'edge_colors': [edge[2] for edge in edges],
+            **edge_parameters({name: {'address': address, 'color': color}
+                               for name, address, color in edges}),
             'diagnostics_period': 0.2,
             **parameters,
         }

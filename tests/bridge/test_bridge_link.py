@@ -103,7 +103,7 @@ def test_the_local_edge_serves_only_while_no_remote_edge_does(make_rig, scripted
 
 def test_a_local_edge_named_like_a_remote_one_is_refused(make_rig, scripted_edges):
     edge = scripted_edges('edge-a', GREEN)
-    with pytest.raises(EdgeConfigError, match="local_edge_name 'edge-a' is also in edge_names"):
+    with pytest.raises(EdgeConfigError, match="local_edge_name 'edge-a' is also in edges"):
         make_rig([('edge-a', edge.address, GREEN)], local_edge_name='edge-a',
                  local_edge_address='127.0.0.1:50999')
 

@@ -12,6 +12,7 @@ from liquid_edge_toolkit.parameters import ConfigurationError
 import numpy as np
 import pytest
 from rclpy.parameter import Parameter
+import yaml
 
 GREEN, BLUE = '#00c853', '#2962ff'
 
@@ -179,14 +180,17 @@ def test_raw_input_without_cv_bridge_is_a_clear_error(make_rig):
         pytest.skip('cv_bridge is installed: the raw path is covered by the camera tests')
 
 
-def test_edge_bridge_command_exits_with_the_configuration_error():
+def test_edge_bridge_command_exits_with_the_configuration_error(tmp_path):
     command = os.path.join(os.environ['LIQUID_EDGE_ROOT'], 'ros2_ws', 'install',
                            'liquid_edge_bridge', 'lib', 'liquid_edge_bridge', 'edge_bridge')
     if not os.path.exists(command):
         pytest.skip(f'{command} is not built (colcon build)')
+    # A name with '-' cannot be given with -p (rcl's lexer): edges come in a params file.
+    params = tmp_path / 'bridge.yaml'
+    params.write_text(yaml.safe_dump({'edge_bridge': {'ros__parameters': {
+        'edges': ['edge-a'], 'edge-a': {'address': 'edge-a.local', 'color': '#00c853'}}}}))
     finished = subprocess.run(
-        [command, '--ros-args', '-p', 'edge_names:=[edge-a]', '-p',
-         'edge_addresses:=[edge-a.local]', '-p', "edge_colors:=['#00c853']"],
+        [command, '--ros-args', '--params-file', str(params)],
         env={**os.environ}, capture_output=True, text=True, timeout=30)
     assert finished.returncode == 1
     assert "edge 'edge-a': address 'edge-a.local' is not host:port" in finished.stderr
@@ -207,8 +211,9 @@ def mutual_tls_credentials(pki) -> grpc.ServerCredentials:
 def test_mutual_tls_edge_serves_detections(make_rig, scripted_edges, tmp_path):
     pki = make_test_pki(str(tmp_path))
     edge = scripted_edges('edge-tls', GREEN, credentials=mutual_tls_credentials(pki))
-    rig = make_rig([('edge-tls', edge.address, GREEN)], edge_tls_ca=[pki['ca.pem']],
-                   edge_tls_cert=[pki['client.pem']], edge_tls_key=[pki['client.key']])
+    rig = make_rig([('edge-tls', edge.address, GREEN)], **{
+        'edge-tls.tls.ca': pki['ca.pem'], 'edge-tls.tls.cert': pki['client.pem'],
+        'edge-tls.tls.key': pki['client.key']})
     rig.wait_for(lambda: len(rig.detections) >= 3, 10.0, 'detections over mutual TLS')
     assert rig.latest_active().name == 'edge-tls'
 
@@ -218,7 +223,7 @@ def test_tls_edge_without_the_client_certificate_is_not_used(make_rig, scripted_
                                                              tmp_path):
     pki = make_test_pki(str(tmp_path))
     edge = scripted_edges('edge-tls', GREEN, credentials=mutual_tls_credentials(pki))
-    rig = make_rig([('edge-tls', edge.address, GREEN)], edge_tls_ca=[pki['ca.pem']])
+    rig = make_rig([('edge-tls', edge.address, GREEN)], **{'edge-tls.tls.ca': pki['ca.pem']})
     rig.wait_for(lambda: (rig.edge_diagnostics('edge-tls') or {}).get('health') ==
                  'unreachable', 10.0, 'the TLS edge reported unreachable')
     assert not rig.detections and not rig.latest_active().reachable

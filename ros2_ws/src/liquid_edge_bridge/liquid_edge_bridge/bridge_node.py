@@ -30,7 +30,8 @@ from liquid_edge_bridge.coordinator import (ActiveEdgeChange, Answered, BridgeCo
 from liquid_edge_bridge.debug_image import Overlay, render_debug_image
 from liquid_edge_bridge.detections import CenteredDetection, DetectResult
 from liquid_edge_bridge.edge_client import EdgeClient, EdgeRequestOptions, ENGINES
-from liquid_edge_bridge.edge_config import EdgeConfigError, parse_edges, parse_local_edge
+from liquid_edge_bridge.edge_config import (EDGE_KEYS, EdgeConfigError, parse_edges,
+                                            parse_local_edge)
 from liquid_edge_bridge.edge_selector import EdgeHealth, SelectionPolicy
 from liquid_edge_bridge.encoding_controller import (ControllerConfig, EncodingController,
                                                     EncodingProfile, EncodingProfileError,
@@ -159,8 +160,9 @@ class BridgeNode(LifecycleNode):
         self._input = param('input')
         if self._input not in INPUTS:
             raise ConfigurationError(f"input must be one of {INPUTS}, got '{self._input}'")
-        edges = parse_edges(param('edge_names'), param('edge_addresses'), param('edge_colors'),
-                            param('edge_tls_ca'), param('edge_tls_cert'), param('edge_tls_key'))
+        names = param('edges')
+        edges = parse_edges(names, {name: {key: param(f'{name}.{key}') for key in EDGE_KEYS}
+                                    for name in set(names) if name.strip()})
         self._edges = {edge.name: edge for edge in edges}
         self._local = parse_local_edge(param('local_edge_name'), param('local_edge_address'),
                                        param('local_edge_color'), list(self._edges))
@@ -269,13 +271,8 @@ class BridgeNode(LifecycleNode):
             'engines': ('Detection engines to run on the edge: yolo, face', ['yolo', 'face'],
                         False),
             'class_names': ('Keep only these classes (e.g. person); empty = all', [], False),
-            'edge_names': ('Edge site names, in order of preference', [], True),
-            'edge_addresses': ('Edge ingress host:port, one per edge_names entry', [], True),
-            'edge_colors': ("Edge display colours '#rrggbb', one per edge", [], True),
-            'edge_tls_ca': ("TLS CA certificate file per edge ('' = plaintext); "
-                            'empty = plaintext everywhere', [], True),
-            'edge_tls_cert': ("TLS client certificate file per edge ('' = none)", [], True),
-            'edge_tls_key': ("TLS client key file per edge ('' = none)", [], True),
+            'edges': ('Edge site names, in order of preference; each has its keys '
+                      '<name>.address, <name>.color, <name>.tls.ca|cert|key', [], True),
             'link_interfaces': ('Network interfaces reported on /diagnostics (e.g. wlan0); a '
                                 'degrading one fails its edges over; empty = none', [], True),
             'link_interface_edges': ("Edge over each link_interfaces entry ('' = every remote "
@@ -288,6 +285,12 @@ class BridgeNode(LifecycleNode):
             self.declare_parameter(name, Parameter.Type.STRING_ARRAY,
                                    descriptor(description, read_only))
             self._unset_defaults[name] = default
+        # Each edge's keys, declared once its name is known (checked at configure).
+        for name in dict.fromkeys(self._param('edges')):
+            if name.strip():
+                self.declare_parameters(name, [
+                    (key, '', descriptor(f"Edge '{name}': {text}", True))
+                    for key, text in EDGE_KEYS.items()])
         d = descriptor
         self.declare_parameters('', [
             ('input', 'compressed', d('Camera input: compressed (JPEG, sent unchanged) or raw '
@@ -376,7 +379,7 @@ class BridgeNode(LifecycleNode):
             edge = interface_edges[index] if interface_edges else ''
             if edge and edge not in remote:
                 raise ConfigurationError(f"link_interface_edges[{index}] '{edge}' is not in "
-                                         f'edge_names {remote}')
+                                         f'edges {remote}')
             mapping[interface] = (edge,) if edge else tuple(remote)
         return mapping
 
@@ -497,7 +500,7 @@ class BridgeNode(LifecycleNode):
             # Usually edge addresses in the wrong order: colours would be wrong.
             self.get_logger().warning(
                 f"edge '{edge}' at {self._edges[edge].address} answers as site '{site}': "
-                'check edge_names / edge_addresses')
+                'check the addresses of edges')
         if decision.publish is not None:
             self._publish_detections(decision.publish)
         if decision.active is not None:

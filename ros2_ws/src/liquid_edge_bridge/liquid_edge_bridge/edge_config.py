@@ -1,15 +1,14 @@
 """
-The robot's list of edge sites, from parallel ROS parameter arrays, validated at start.
+The robot's list of edge sites, from per-edge ROS parameters, validated at configure time.
 
-ROS parameters cannot hold a list of records, so each field is its own array, index i
-describing edge i: `edge_names`, `edge_addresses`, `edge_colors` (same length, required) and
-`edge_tls_ca`, `edge_tls_cert`, `edge_tls_key` (empty = plaintext for every edge, or one entry
-per edge where '' = plaintext for that edge).
+`edges` lists the names in order of preference; each name has its own keys: `<name>.address`
+and `<name>.color` (required), `<name>.tls.ca`, `<name>.tls.cert`, `<name>.tls.key` (files;
+'' = plaintext, no client certificate).
 """
 from dataclasses import dataclass
 import os
 import re
-from typing import List, Optional, Sequence, Tuple
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 GREY = (0.5, 0.5, 0.5)
 
@@ -63,46 +62,71 @@ def check_address(address: str) -> str:
     return address
 
 
-def parse_edges(names: Sequence[str], addresses: Sequence[str], colors: Sequence[str],
-                tls_ca: Sequence[str] = (), tls_cert: Sequence[str] = (),
-                tls_key: Sequence[str] = ()) -> List[EdgeEndpoint]:
-    """Build and validate the edge list from the parallel parameter arrays."""
+#: The keys of each edge, `<name>.<key>`, and what they say.
+EDGE_KEYS = {
+    'address': 'host:port of the edge ingress (required)',
+    'color': "display colour '#rrggbb' (LEDs, rqt; required)",
+    'tls.ca': "TLS CA certificate file; '' = plaintext",
+    'tls.cert': "TLS client certificate file; '' = none (needs tls.key)",
+    'tls.key': "TLS client key file; '' = none (needs tls.cert)",
+}
+
+
+def parse_edges(names: Sequence[str],
+                settings: Mapping[str, Mapping[str, str]]) -> List[EdgeEndpoint]:
+    """
+    Build and validate the edge list from `edges` and each edge's keys.
+
+    `settings` maps an edge name to its keys (those of EDGE_KEYS, '' when unset).
+    """
     if not names:
-        raise EdgeConfigError('edge_names is empty: configure at least one edge')
-    for field, values in (('edge_addresses', addresses), ('edge_colors', colors)):
-        if len(values) != len(names):
-            raise EdgeConfigError(
-                f'{field} has {len(values)} entries but edge_names has {len(names)}: '
-                'give one per edge')
-    optional = {}
-    for field, values in (('edge_tls_ca', tls_ca), ('edge_tls_cert', tls_cert),
-                          ('edge_tls_key', tls_key)):
-        if values and len(values) != len(names):
-            raise EdgeConfigError(
-                f'{field} has {len(values)} entries but edge_names has {len(names)}: '
-                "leave it empty or give one per edge ('' for a plaintext edge)")
-        optional[field] = list(values) or [''] * len(names)
+        raise EdgeConfigError('edges is empty: configure at least one edge')
     seen = set()
-    edges = []
-    for i, name in enumerate(names):
+    result = []
+    for index, name in enumerate(names):
         if not name.strip():
-            raise EdgeConfigError(f'edge_names[{i}] is empty')
+            raise EdgeConfigError(f'edges[{index}] is empty')
         if name in seen:
-            raise EdgeConfigError(f"edge name '{name}' appears twice in edge_names")
+            raise EdgeConfigError(f"edge name '{name}' appears twice in edges")
         seen.add(name)
+        keys = settings.get(name, {})
         try:
+            for required in ('address', 'color'):
+                if not keys.get(required):
+                    raise EdgeConfigError(f'{name}.{required} is not set')
             edge = EdgeEndpoint(
-                name=name, address=check_address(addresses[i]), color=colors[i],
-                tls_ca=_existing_file(optional['edge_tls_ca'][i], 'tls_ca'),
-                tls_cert=_existing_file(optional['edge_tls_cert'][i], 'tls_cert'),
-                tls_key=_existing_file(optional['edge_tls_key'][i], 'tls_key'))
+                name=name, address=check_address(keys['address']), color=keys['color'],
+                tls_ca=_existing_file(keys.get('tls.ca', ''), 'tls.ca'),
+                tls_cert=_existing_file(keys.get('tls.cert', ''), 'tls.cert'),
+                tls_key=_existing_file(keys.get('tls.key', ''), 'tls.key'))
             parse_color(edge.color)
             if (edge.tls_cert is None) != (edge.tls_key is None):
-                raise EdgeConfigError('tls_cert and tls_key go together: give both or neither')
+                raise EdgeConfigError('tls.cert and tls.key go together: give both or neither')
         except EdgeConfigError as error:
             raise EdgeConfigError(f"edge '{name}': {error}") from None
-        edges.append(edge)
-    return edges
+        result.append(edge)
+    return result
+
+
+def edge_parameters(edges: Mapping[str, Mapping[str, object]]) -> Dict[str, object]:
+    """
+    Return the bridge parameters of the edges, as a params file would set them.
+
+    `edges` maps each name, in order of preference, to its keys, nested or dotted
+    ({'address': ..., 'color': ..., 'tls': {'ca': ...}}): `edges` and `<name>.<key>` come back.
+    """
+    values: Dict[str, object] = {'edges': list(edges)}
+
+    def flatten(prefix: str, keys: Mapping[str, object]) -> None:
+        for key, value in keys.items():
+            if isinstance(value, Mapping):
+                flatten(f'{prefix}{key}.', value)
+            else:
+                values[f'{prefix}{key}'] = value
+
+    for name, keys in edges.items():
+        flatten(f'{name}.', keys)
+    return values
 
 
 def _existing_file(path: str, field: str) -> Optional[str]:
@@ -123,7 +147,7 @@ def parse_local_edge(name: str, address: str, color: str,
     if not name.strip():
         raise EdgeConfigError('local_edge_name is empty')
     if name in remote_names:
-        raise EdgeConfigError(f"local_edge_name '{name}' is also in edge_names: the local "
+        raise EdgeConfigError(f"local_edge_name '{name}' is also in edges: the local "
                               'standby edge needs a name of its own')
     try:
         parse_color(color)

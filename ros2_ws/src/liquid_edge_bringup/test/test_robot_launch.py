@@ -55,7 +55,7 @@ def generate_test_description():
             'driver_backend': 'sim',
             'camera_source': 'file',
             'camera_path': os.fspath(video),
-            'edge_addresses': "['127.0.0.1:1']",
+            'edges': "{edge-a: {address: '127.0.0.1:1', color: '#00c853'}}",
         }.items())
     return LaunchDescription([robot, launch_testing.actions.ReadyToTest()])
 

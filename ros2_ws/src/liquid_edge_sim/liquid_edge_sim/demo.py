@@ -29,6 +29,7 @@ from typing import Optional, TextIO
 
 from liquid_edge.stack import EdgeStack
 from liquid_edge_bridge.bridge_node import BridgeNode
+from liquid_edge_bridge.edge_config import edge_parameters
 from liquid_edge_follow.follow_node import FollowNode
 from liquid_edge_robomaster.driver_node import DriverNode
 from liquid_edge_sim.link_metrics import format_phases, link_fields, phase_figures
@@ -79,9 +80,8 @@ def robot_parameters(edges: list[EdgeSite], seed: int = 0, wakeup_duration: floa
         'robomaster_driver': {'backend': 'sim'},
         'camera': {'fps': 15.0, 'world_seed': seed},
         'edge_bridge': {
-            'edge_names': [e.name for e in edges],
-            'edge_addresses': [e.address for e in edges],
-            'edge_colors': [e.color for e in edges],
+            **edge_parameters({e.name: {'address': e.address, 'color': e.color}
+                               for e in edges}),
             # Person following needs YOLO only; skipping the face engine halves edge CPU.
             'engines': ['yolo'],
             'class_names': ['person'],
