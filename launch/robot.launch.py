@@ -9,9 +9,10 @@ repository (``ros2 launch launch/robot.launch.py``) or from the installed bringu
 never publish the same ``odom -> base_link``. ``local_edge:=true`` also starts the local
 standby edge, the same YOLO service (``yolodetection``, ONNX Runtime, a 320x320 input) on
 127.0.0.1:``local_edge_port``, and gives the bridge its address.
-The driver and follow_target are lifecycle nodes: with ``autostart:=true`` (the default) each
-configures and activates itself at start; ``autostart:=false`` leaves them unconfigured for
-``ros2 lifecycle set`` or a lifecycle manager (nav2_lifecycle_manager given their names).
+The camera, driver and follow_target are lifecycle nodes: with ``autostart:=true`` (the
+default) each configures and activates itself at start; ``autostart:=false`` leaves them
+unconfigured for ``ros2 lifecycle set`` or a lifecycle manager (nav2_lifecycle_manager given
+their names).
 """
 import os
 
@@ -46,11 +47,12 @@ def robot_nodes(context):
              name='robot_state_publisher',
              parameters=[{'robot_description': description, 'frame_prefix': prefix}],
              **common),
-        Node(package='liquid_edge_camera', executable='camera_node', name='camera',
-             parameters=[arg('params_file'), {'source': arg('camera_source'),
-                                              'path': arg('camera_path'),
-                                              'frame_id': prefix + 'camera_optical_frame'}],
-             **common),
+        LifecycleNode(package='liquid_edge_camera', executable='camera_node', name='camera',
+                      parameters=[arg('params_file'), {'source': arg('camera_source'),
+                                                       'path': arg('camera_path'),
+                                                       'frame_id': prefix + 'camera_optical_frame',
+                                                       'autostart': arg('autostart')}],
+                      **common),
         Node(package='liquid_edge_bridge', executable='edge_bridge', name='edge_bridge',
              # launch_ros parses substituted values as YAML, so the lists arrive typed.
              parameters=[arg('params_file'), bridge],

@@ -7,8 +7,8 @@ Robomaster driver, the simulated camera (the real camera node rendering the simu
 from the driver's pose), the edge bridge with both edges and follow-target. Parameters come
 from ``config/robot.yaml``; the simulation's own values are set here. Kill one edge's
 ``objectdetection`` process to see the failover; watch ``debug_image/compressed`` in
-rqt_image_view. The driver and follow_target are lifecycle nodes that configure and activate
-themselves unless ``autostart:=false``.
+rqt_image_view. The camera, driver and follow_target are lifecycle nodes that configure and
+activate themselves unless ``autostart:=false``.
 
     ros2 launch launch/sim.launch.py                  (or: liquid_edge_bringup sim.launch.py)
     ros2 launch launch/sim.launch.py start_edges:=false edge_addresses:="['host:50051']" ...
@@ -95,8 +95,10 @@ def generate_launch_description():
                       parameters=[arg('params_file'), {'backend': 'sim',
                                                        'autostart': arg('autostart')}],
                       **common),
-        Node(package='liquid_edge_sim', executable='sim_camera', name='camera',
-             parameters=[arg('params_file'), {'world_seed': arg('world_seed')}], **common),
+        LifecycleNode(package='liquid_edge_sim', executable='sim_camera', name='camera',
+                      parameters=[arg('params_file'), {'world_seed': arg('world_seed'),
+                                                       'autostart': arg('autostart')}],
+                      **common),
         Node(package='liquid_edge_bridge', executable='edge_bridge', name='edge_bridge',
              # launch_ros parses substituted values as YAML, so the lists arrive typed.
              parameters=[arg('params_file'), {'edge_names': arg('edge_names'),

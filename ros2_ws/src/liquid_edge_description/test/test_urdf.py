@@ -122,9 +122,10 @@ def test_camera_info_frame_is_the_urdf_optical_frame(ros_context, graph, urdf):
     executor, probe, add = graph
     infos = []
     probe.create_subscription(CameraInfo, 'camera/camera_info', infos.append, SENSOR_DATA)
-    add(CameraNode(source=GreySource(), context=ros_context, namespace='/urdf_test',
-                   parameter_overrides=[Parameter('width', value=64),
-                                        Parameter('height', value=48)]))
+    camera = add(CameraNode(source=GreySource(), context=ros_context, namespace='/urdf_test',
+                            parameter_overrides=[Parameter('width', value=64),
+                                                 Parameter('height', value=48)]))
+    assert start_lifecycle(camera)
     assert spin_until(executor, lambda: infos)
     assert infos[-1].header.frame_id == 'camera_optical_frame'
     assert infos[-1].header.frame_id in links(urdf)

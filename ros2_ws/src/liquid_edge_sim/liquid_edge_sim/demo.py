@@ -134,7 +134,7 @@ class ClosedLoop:
                                     world=world if world is not None else default_world(seed))
             self.bridge = self._add(BridgeNode, values['edge_bridge'])
             self.follow = self._add(FollowNode, values['follow_target'])
-            for node in (self.driver, self.follow):
+            for node in (self.driver, self.camera, self.follow):
                 if not start_lifecycle(node):
                     raise RuntimeError(f'{node.get_name()} refused to configure or activate')
             camera = self.camera.sim_source.camera

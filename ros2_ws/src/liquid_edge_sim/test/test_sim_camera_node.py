@@ -1,10 +1,12 @@
 import math
+import time
 
 from geometry_msgs.msg import Quaternion
 from liquid_edge_sim.people import astronaut_cutout
 from liquid_edge_sim.sim_camera_node import SimCameraNode, yaw_from_quaternion
 from liquid_edge_sim.world import Person, WalkingPath, Waypoint, World
-from liquid_edge_toolkit.pytest_plugin import spin_until
+from liquid_edge_toolkit.main import start_lifecycle
+from liquid_edge_toolkit.pytest_plugin import change_state, spin_until
 from nav_msgs.msg import Odometry
 import pytest
 import rclpy
@@ -30,6 +32,7 @@ def graph(context):
                           WalkingPath([Waypoint(3.0, 0.0), Waypoint(3.0, 1e-6)], 1.0))])
     camera = SimCameraNode(world=world, context=context,
                            parameter_overrides=[Parameter('fps', value=30.0)])
+    assert start_lifecycle(camera)
     probe = rclpy.create_node('probe', context=context)
     received = {'images': [], 'infos': [], 'truths': []}
     probe.create_subscription(CompressedImage, 'camera/image_raw/compressed',
@@ -90,6 +93,21 @@ def test_renders_from_the_driver_pose(graph):
                         position=[-0.2, 0.0])
     assert spin_until(executor, lambda: joints_pub.publish(joints)
                       or abs((last_centre_x(received) or 0.0) - 320.0) < 1.0)
+
+
+def test_lifecycle_services_stop_and_restart_rendering_and_ground_truth(graph):
+    executor, probe, received = graph
+    assert spin_until(executor, lambda: received['truths'])
+    assert change_state(probe, executor, 'camera', 'deactivate')
+    stopped_ns = time.time_ns()
+    for transition in ('cleanup', 'configure', 'activate'):
+        assert change_state(probe, executor, 'camera', transition)
+
+    def after_stop(messages):
+        return [m for m in messages
+                if m.header.stamp.sec * 10**9 + m.header.stamp.nanosec > stopped_ns]
+    assert spin_until(executor, lambda: after_stop(received['images'])
+                      and after_stop(received['truths']))
 
 
 def test_camera_tilt_is_a_validated_parameter(context):
