@@ -15,8 +15,6 @@ import numpy as np
 import pytest
 from rcl_interfaces.srv import SetParameters
 from rclpy.exceptions import InvalidParameterValueException
-from rclpy.executors import SingleThreadedExecutor
-from rclpy.node import Node
 from rclpy.parameter import Parameter
 from sensor_msgs.msg import CameraInfo, CompressedImage
 from skimage import data
@@ -49,25 +47,6 @@ def key_value(status, key):
     return next(item.value for item in status.values if item.key == key)
 
 
-@pytest.fixture
-def harness(ros_context):
-    """Yield an executor, a probe node and add(node); every node is destroyed afterwards."""
-    executor = SingleThreadedExecutor(context=ros_context)
-    probe = Node('camera_probe', context=ros_context)
-    executor.add_node(probe)
-    nodes = [probe]
-
-    def add(node):
-        nodes.append(node)
-        executor.add_node(node)
-        return node
-
-    yield executor, probe, add
-    executor.shutdown()
-    for node in nodes:
-        node.destroy_node()
-
-
 CALIBRATION_320X240 = """
 image_width: 320
 image_height: 240
@@ -97,8 +76,8 @@ class AstronautSource(FrameSource):
 
 
 def test_publishes_decodable_frames_at_the_asked_rate(
-        ros_context, harness, video_file, tmp_path):
-    executor, probe, add = harness
+        ros_context, ros_graph, video_file, tmp_path):
+    executor, probe, add = ros_graph
     images, infos = [], []
     probe.create_subscription(
         CompressedImage, 'camera/image_raw/compressed', images.append, SENSOR_DATA)
@@ -133,8 +112,8 @@ def test_publishes_decodable_frames_at_the_asked_rate(
 
 
 def test_lifecycle_services_start_stop_and_release_the_capture(
-        ros_context, harness, video_file):
-    executor, probe, add = harness
+        ros_context, ros_graph, video_file):
+    executor, probe, add = ros_graph
     images, inactive_reports = [], []
 
     def on_diagnostics(array):
@@ -204,8 +183,8 @@ class RecordingSource(AstronautSource):
 
 
 def test_capture_settings_from_the_bridge_change_size_quality_and_camera_info(
-        ros_context, harness):
-    executor, probe, add = harness
+        ros_context, ros_graph):
+    executor, probe, add = ros_graph
     images, infos = [], []
     probe.create_subscription(
         CompressedImage, 'camera/image_raw/compressed', images.append, SENSOR_DATA)
@@ -235,8 +214,8 @@ def test_capture_settings_from_the_bridge_change_size_quality_and_camera_info(
 
 
 def test_bad_parameter_at_run_time_is_refused_over_the_service(
-        ros_context, harness, video_file):
-    executor, probe, add = harness
+        ros_context, ros_graph, video_file):
+    executor, probe, add = ros_graph
     camera = start(add(CameraNode(context=ros_context, parameter_overrides=[
         Parameter('source', value='file'), Parameter('path', value=str(video_file))])))
     client = probe.create_client(SetParameters, 'camera/set_parameters')
@@ -258,8 +237,8 @@ def test_bad_parameter_at_run_time_is_refused_over_the_service(
     assert camera.get_parameter('jpeg_quality').value == 60
 
 
-def test_missing_file_keeps_node_up_with_diagnostics_error(ros_context, harness, tmp_path):
-    executor, probe, add = harness
+def test_missing_file_keeps_node_up_with_diagnostics_error(ros_context, ros_graph, tmp_path):
+    executor, probe, add = ros_graph
     errors = []
 
     def on_diagnostics(array):
@@ -277,8 +256,8 @@ def test_missing_file_keeps_node_up_with_diagnostics_error(ros_context, harness,
     assert 'retrying' in errors[0].message
 
 
-def test_given_source_replaces_the_source_parameter(ros_context, harness):
-    executor, probe, add = harness
+def test_given_source_replaces_the_source_parameter(ros_context, ros_graph):
+    executor, probe, add = ros_graph
     images = []
     probe.create_subscription(
         CompressedImage, 'camera/image_raw/compressed', images.append, SENSOR_DATA)
@@ -293,8 +272,8 @@ def test_given_source_replaces_the_source_parameter(ros_context, harness):
 
 
 def test_calibration_for_another_size_fails_configure_saying_why(
-        ros_context, harness, tmp_path):
-    executor, probe, add = harness
+        ros_context, ros_graph, tmp_path):
+    executor, probe, add = ros_graph
     errors = []
     probe.create_subscription(DiagnosticArray, '/diagnostics', lambda array: errors.extend(
         status for status in array.status if status.level == DiagnosticStatus.ERROR), 10)
@@ -317,8 +296,8 @@ class GreyFloatSource(AstronautSource):
         return Frame(image=np.full((240, 320, 3), 0.5, np.float32), stamp_ns=time.time_ns())
 
 
-def test_bad_frames_are_reported_not_fatal(ros_context, harness):
-    executor, probe, add = harness
+def test_bad_frames_are_reported_not_fatal(ros_context, ros_graph):
+    executor, probe, add = ros_graph
     errors = []
     probe.create_subscription(DiagnosticArray, '/diagnostics', lambda array: errors.extend(
         status for status in array.status if status.level == DiagnosticStatus.ERROR), 10)
@@ -327,8 +306,8 @@ def test_bad_frames_are_reported_not_fatal(ros_context, harness):
     assert 'bad frame' in errors[0].message and 'float32' in errors[0].message
 
 
-def test_file_plays_at_its_own_rate_when_asked(ros_context, harness, make_video):
-    executor, probe, add = harness
+def test_file_plays_at_its_own_rate_when_asked(ros_context, ros_graph, make_video):
+    executor, probe, add = ros_graph
     images = []
     probe.create_subscription(
         CompressedImage, 'camera/image_raw/compressed', images.append, SENSOR_DATA)

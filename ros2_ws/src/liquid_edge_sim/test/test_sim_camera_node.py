@@ -9,8 +9,6 @@ from liquid_edge_toolkit.main import start_lifecycle
 from liquid_edge_toolkit.pytest_plugin import change_state, spin_until
 from nav_msgs.msg import Odometry
 import pytest
-import rclpy
-from rclpy.executors import SingleThreadedExecutor
 from rclpy.parameter import Parameter
 from rclpy.qos import qos_profile_sensor_data
 from sensor_msgs.msg import CameraInfo, CompressedImage, JointState
@@ -18,22 +16,14 @@ from vision_msgs.msg import Detection2DArray
 
 
 @pytest.fixture
-def context():
-    context = rclpy.Context()
-    rclpy.init(context=context)
-    yield context
-    rclpy.try_shutdown(context=context)
-
-
-@pytest.fixture
-def graph(context):
-    """Build the sim camera, one person 3 m ahead, and a probe (driver and viewer)."""
+def graph(ros_context, ros_graph):
+    """Start the sim camera, one person 3 m ahead, and a probe (driver and viewer)."""
+    executor, probe, add = ros_graph
     world = World([Person('ahead', astronaut_cutout(),
                           WalkingPath([Waypoint(3.0, 0.0), Waypoint(3.0, 1e-6)], 1.0))])
-    camera = SimCameraNode(world=world, context=context,
-                           parameter_overrides=[Parameter('fps', value=30.0)])
+    camera = add(SimCameraNode(world=world, context=ros_context,
+                               parameter_overrides=[Parameter('fps', value=30.0)]))
     assert start_lifecycle(camera)
-    probe = rclpy.create_node('probe', context=context)
     received = {'images': [], 'infos': [], 'truths': []}
     probe.create_subscription(CompressedImage, 'camera/image_raw/compressed',
                               received['images'].append, qos_profile_sensor_data)
@@ -41,13 +31,7 @@ def graph(context):
                               qos_profile_sensor_data)
     probe.create_subscription(Detection2DArray, 'sim/ground_truth', received['truths'].append,
                               10)
-    executor = SingleThreadedExecutor(context=context)
-    executor.add_node(camera)
-    executor.add_node(probe)
-    yield executor, probe, received
-    executor.shutdown()
-    camera.destroy_node()
-    probe.destroy_node()
+    return executor, probe, received
 
 
 def last_centre_x(received):
@@ -110,13 +94,10 @@ def test_lifecycle_services_stop_and_restart_rendering_and_ground_truth(graph):
                       and after_stop(received['truths']))
 
 
-def test_camera_tilt_is_a_validated_parameter(context):
-    camera = SimCameraNode(context=context)
-    try:
-        assert camera.set_parameters([Parameter('camera_tilt', value=0.1)])[0].successful
-        assert camera.sim_source.camera_tilt == pytest.approx(0.1)
-        assert not camera.set_parameters([Parameter('camera_tilt', value=2.0)])[0].successful
-        assert camera.sim_source.camera_tilt == pytest.approx(0.1)
-        assert camera.get_parameter('world_seed').value == 0
-    finally:
-        camera.destroy_node()
+def test_camera_tilt_is_a_validated_parameter(ros_context, ros_graph):
+    camera = ros_graph.add(SimCameraNode(context=ros_context))
+    assert camera.set_parameters([Parameter('camera_tilt', value=0.1)])[0].successful
+    assert camera.sim_source.camera_tilt == pytest.approx(0.1)
+    assert not camera.set_parameters([Parameter('camera_tilt', value=2.0)])[0].successful
+    assert camera.sim_source.camera_tilt == pytest.approx(0.1)
+    assert camera.get_parameter('world_seed').value == 0
