@@ -1,3 +1,17 @@
+# Copyright 2026 LIQUID EDGE founders
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """
 Bring up the LIQUID EDGE robot: camera, bridge, follow, driver and robot_state_publisher.
 
@@ -9,7 +23,7 @@ repository (``ros2 launch launch/robot.launch.py``) or from the installed bringu
 never publish the same ``odom -> base_link``. ``local_edge:=true`` also starts the local
 standby edge, the same YOLO service (``yolodetection``, ONNX Runtime, a 320x320 input) on
 127.0.0.1:``local_edge_port``, and gives the bridge its address.
-The driver, the bridge and follow_target are lifecycle nodes: with ``autostart:=true`` (the
+The camera, driver, bridge and follow_target are lifecycle nodes: with ``autostart:=true`` (the
 default) each configures and activates itself at start; ``autostart:=false`` leaves them
 unconfigured for ``ros2 lifecycle set`` or a lifecycle manager (nav2_lifecycle_manager given
 their names). ``edges:=...`` replaces the edges of ``params_file`` (a YAML mapping, see below).
@@ -51,11 +65,12 @@ def robot_nodes(context):
              name='robot_state_publisher',
              parameters=[{'robot_description': description, 'frame_prefix': prefix}],
              **common),
-        Node(package='liquid_edge_camera', executable='camera_node', name='camera',
-             parameters=[arg('params_file'), {'source': arg('camera_source'),
-                                              'path': arg('camera_path'),
-                                              'frame_id': prefix + 'camera_optical_frame'}],
-             **common),
+        LifecycleNode(package='liquid_edge_camera', executable='camera_node', name='camera',
+                      parameters=[arg('params_file'), {'source': arg('camera_source'),
+                                                       'path': arg('camera_path'),
+                                                       'frame_id': prefix + 'camera_optical_frame',
+                                                       'autostart': arg('autostart')}],
+                      **common),
         LifecycleNode(package='liquid_edge_bridge', executable='edge_bridge',
                       name='edge_bridge', parameters=[arg('params_file'), bridge], **common),
         LifecycleNode(package='liquid_edge_follow', executable='follow_target',

@@ -1,3 +1,17 @@
+# Copyright 2026 LIQUID EDGE founders
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """
 Run the LIQUID EDGE closed-loop simulation, one process per node (a real ROS 2 install).
 
@@ -7,8 +21,8 @@ Robomaster driver, the simulated camera (the real camera node rendering the simu
 from the driver's pose), the edge bridge with both edges and follow-target. Parameters come
 from ``config/robot.yaml``; the simulation's own values are set here. Kill one edge's
 ``objectdetection`` process to see the failover; watch ``debug_image/compressed`` in
-rqt_image_view. The driver, the bridge and follow_target are lifecycle nodes that configure
-and activate themselves unless ``autostart:=false``.
+rqt_image_view. The camera, driver, bridge and follow_target are lifecycle nodes that
+configure and activate themselves unless ``autostart:=false``.
 
     ros2 launch launch/sim.launch.py                  (or: liquid_edge_bringup sim.launch.py)
     ros2 launch launch/sim.launch.py start_edges:=false \
@@ -93,8 +107,10 @@ def generate_launch_description():
                       parameters=[arg('params_file'), {'backend': 'sim',
                                                        'autostart': arg('autostart')}],
                       **common),
-        Node(package='liquid_edge_sim', executable='sim_camera', name='camera',
-             parameters=[arg('params_file'), {'world_seed': arg('world_seed')}], **common),
+        LifecycleNode(package='liquid_edge_sim', executable='sim_camera', name='camera',
+                      parameters=[arg('params_file'), {'world_seed': arg('world_seed'),
+                                                       'autostart': arg('autostart')}],
+                      **common),
         OpaqueFunction(function=lambda context: [LifecycleNode(
             package='liquid_edge_bridge', executable='edge_bridge', name='edge_bridge',
             parameters=[arg('params_file'), {

@@ -1,3 +1,17 @@
+# Copyright 2026 LIQUID EDGE founders
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """
 Camera node: frames from a :class:`FrameSource`, published as JPEG with their CameraInfo.
 
@@ -10,6 +24,11 @@ back-off; the node stays up.
 ``camera/capture_settings`` (liquid_edge_interfaces/CaptureSettings, latched, from the edge
 bridge) sets the JPEG quality, size and rate for the link: the source applies what it can at
 capture, the node encodes at the granted size, re-times its timer and scales CameraInfo.
+
+A lifecycle node (``ros2 lifecycle set /camera configure``, ...) that brings itself up unless
+``autostart`` is false: configure validates the parameters and builds the source (a
+calibration for another size fails it), activate opens the source and publishes, deactivate
+stops the capture, cleanup releases the source. ``/diagnostics`` is published in every state.
 """
 
 import time
@@ -17,11 +36,11 @@ from typing import List, Optional
 
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
 from liquid_edge_interfaces.msg import CaptureSettings as CaptureSettingsMsg
+from liquid_edge_toolkit.lifecycle import LifecycleNode
 from liquid_edge_toolkit.main import run_node
-from liquid_edge_toolkit.parameters import descriptor
+from liquid_edge_toolkit.parameters import add_parameter_callbacks, descriptor
 from liquid_edge_toolkit.qos import LATCHED, SENSOR_DATA
-from rcl_interfaces.msg import SetParametersResult
-from rclpy.node import Node
+from rclpy.lifecycle import LifecycleState, TransitionCallbackReturn
 from rclpy.parameter import Parameter
 from rclpy.time import Time
 from sensor_msgs.msg import CameraInfo, CompressedImage
@@ -53,58 +72,118 @@ def calibration_to_msg(calibration: CameraCalibration, frame_id: str) -> CameraI
     return info
 
 
-class CameraNode(Node):
+class CameraNode(LifecycleNode):
     """
     Publish JPEG frames from a camera source at ``fps``.
 
     :param source: a ready :class:`FrameSource` (the simulated camera); when given, the
         ``source``, ``device``, ``path`` and ``loop`` parameters are not used.
-    :param kwargs: passed to :class:`rclpy.node.Node` (``parameter_overrides``,
+    :param kwargs: passed to :class:`rclpy.lifecycle.LifecycleNode` (``parameter_overrides``,
         ``namespace``, ``context``, ...).
+
+    A lifecycle node: configure reads the parameters, loads the calibration and builds the
+    source; activate opens it, subscribes to the capture settings and publishes; deactivate
+    stops the capture (the source is closed); cleanup releases the source and the publishers.
     """
 
     def __init__(self, source: Optional[FrameSource] = None, **kwargs):
         super().__init__('camera', **kwargs)
-        self._given_source = source is not None
-        self._timer = None
+        self._given_source = source
         self._source: Optional[FrameSource] = None
         self._is_open = False
-        self.add_on_set_parameters_callback(self._on_set_parameters)
+        self._timer = None
+        # What activate creates and deactivate destroys; what configure creates and cleanup
+        # destroys. Not _subscriptions/_publishers: rclpy's Node keeps its own lists there.
+        self._inputs = []
+        self._outputs = []
+        self._frames_published = 0
+        self._rate = RateMeter()
+        # A state chosen through the lifecycle is OK; a camera that fails is an ERROR.
+        self._status = (_OK, 'unconfigured')
+        add_parameter_callbacks(self, self._check_parameter, self._apply_parameters)
         self._declare_parameters()
+        self._diagnostics_pub = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
+        self.create_timer(1.0, self._publish_diagnostics)
 
-        self._width = self.get_parameter('width').value
-        self._height = self.get_parameter('height').value
-        self._fps = self.get_parameter('fps').value
-        self._jpeg_quality = self.get_parameter('jpeg_quality').value
-        self._frame_id = self.get_parameter('frame_id').value
-        self._use_source_fps = self.get_parameter('use_source_fps').value
-        self._calibration = self._load_calibration()
+    # Lifecycle: configure builds the source, activate captures and publishes, deactivate
+    # stops the capture, cleanup releases the source.
+
+    def on_configure(self, state: LifecycleState) -> TransitionCallbackReturn:
+        """Read the parameters, load the calibration, build the source and the publishers."""
+        def value(name):
+            return self.get_parameter(name).value
+
+        self._width = value('width')
+        self._height = value('height')
+        self._fps = value('fps')
+        self._jpeg_quality = value('jpeg_quality')
+        self._frame_id = value('frame_id')
+        self._use_source_fps = value('use_source_fps')
+        try:
+            self._calibration = self._load_calibration()
+        except CalibrationError as error:
+            self._set_status(_ERROR, str(error))
+            return TransitionCallbackReturn.FAILURE
         self._base_calibration = self._calibration
-        self._source = source if source is not None else make_source(
-            self.get_parameter('source').value,
-            SourceConfig(
+        self._source = self._given_source
+        if self._source is None:
+            self._source = make_source(value('source'), SourceConfig(
                 width=self._width, height=self._height, fps=self._fps,
-                device=self.get_parameter('device').value,
-                path=self.get_parameter('path').value,
-                loop=self.get_parameter('loop').value))
-
+                device=value('device'), path=value('path'), loop=value('loop')))
         self._image_pub = self.create_publisher(
             CompressedImage, 'camera/image_raw/compressed', SENSOR_DATA)
         self._info_pub = self.create_publisher(CameraInfo, 'camera/camera_info', SENSOR_DATA)
-        self._diagnostics_pub = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
-        self.create_subscription(CaptureSettingsMsg, 'camera/capture_settings',
-                                 self._on_capture_settings, LATCHED)
-
-        self._finished = False
-        self._retry = RetrySchedule(initial=0.5, maximum=5.0)
-        self._rate = RateMeter()
-        self._frames_published = 0
-        self._status = (_WARN, 'starting')
-        self._restart_timer()
-        self.create_timer(1.0, self._publish_diagnostics)
+        self._outputs = [self._image_pub, self._info_pub]
+        self._set_status(_OK, 'inactive: not capturing')
         self.get_logger().info(
             f'camera: {self._source.description}, {self._width}x{self._height} '
             f'at {1.0 / self._period():.1f} fps, JPEG quality {self._jpeg_quality}')
+        return TransitionCallbackReturn.SUCCESS
+
+    def on_activate(self, state: LifecycleState) -> TransitionCallbackReturn:
+        """Open the source (with back-off if it fails), take capture settings, publish."""
+        self._finished = False
+        self._retry = RetrySchedule(initial=0.5, maximum=5.0)
+        self._inputs.append(self.create_subscription(
+            CaptureSettingsMsg, 'camera/capture_settings', self._on_capture_settings, LATCHED))
+        self._open_source()
+        self._restart_timer()
+        return TransitionCallbackReturn.SUCCESS
+
+    def on_deactivate(self, state: LifecycleState) -> TransitionCallbackReturn:
+        """Stop publishing and close the source."""
+        self._stop_capture()
+        return TransitionCallbackReturn.SUCCESS
+
+    def on_cleanup(self, state: LifecycleState) -> TransitionCallbackReturn:
+        """Release the source and the publishers; configure reads the parameters again."""
+        self._release()
+        return TransitionCallbackReturn.SUCCESS
+
+    def on_shutdown(self, state: LifecycleState) -> TransitionCallbackReturn:
+        """Stop the capture and release everything, from whichever state."""
+        self._stop_capture()
+        self._release()
+        return TransitionCallbackReturn.SUCCESS
+
+    def _stop_capture(self) -> None:
+        if self._timer is not None:
+            self.destroy_timer(self._timer)
+            self._timer = None
+        for subscription in self._inputs:
+            self.destroy_subscription(subscription)
+        self._inputs = []
+        self._close_source()
+        if self._source is not None and self.context.ok():
+            self._set_status(_OK, 'inactive: not capturing')
+
+    def _release(self) -> None:
+        for publisher in self._outputs:
+            self.destroy_publisher(publisher)
+        self._outputs = []
+        self._source = None
+        if self.context.ok():
+            self._set_status(_OK, 'unconfigured')
 
     def _declare_parameters(self) -> None:
         self.declare_parameters('', [
@@ -140,18 +219,9 @@ class CameraNode(Node):
                 '(Raspicam v2: 62.2 deg)', read_only=True, float_range=(0.1, 3.0))),
         ])
 
-    def _on_set_parameters(self, parameters: List[Parameter]) -> SetParametersResult:
-        for parameter in parameters:
-            reason = self._check_parameter(parameter)
-            if reason:
-                return SetParametersResult(successful=False, reason=reason)
-        for parameter in parameters:
-            self._apply_parameter(parameter)
-        return SetParametersResult(successful=True)
-
     def _check_parameter(self, parameter: Parameter) -> str:
         """Return why a value is refused, or '' (ranges are checked by the descriptors)."""
-        if parameter.name == 'source' and not self._given_source \
+        if parameter.name == 'source' and self._given_source is None \
                 and parameter.value not in SOURCES:
             return (f'source {parameter.value!r} is unknown; use one of '
                     f'{", ".join(sorted(SOURCES))}')
@@ -161,17 +231,19 @@ class CameraNode(Node):
             return 'frame_id must not be empty'
         return ''
 
-    def _apply_parameter(self, parameter: Parameter) -> None:
-        """Take a run-time change of fps, jpeg_quality or frame_id into use."""
-        if self._timer is None:
-            return
-        if parameter.name == 'fps':
-            self._fps = parameter.value
-            self._restart_timer()
-        elif parameter.name == 'jpeg_quality':
-            self._jpeg_quality = parameter.value
-        elif parameter.name == 'frame_id':
-            self._frame_id = parameter.value
+    def _apply_parameters(self, parameters: List[Parameter]) -> None:
+        """Take a run-time change of fps, jpeg_quality or frame_id into use (configured)."""
+        if self._source is None:
+            return  # read by on_configure
+        for parameter in parameters:
+            if parameter.name == 'fps':
+                self._fps = parameter.value
+                if self._timer is not None:
+                    self._restart_timer()
+            elif parameter.name == 'jpeg_quality':
+                self._jpeg_quality = parameter.value
+            elif parameter.name == 'frame_id':
+                self._frame_id = parameter.value
 
     def _on_capture_settings(self, message: CaptureSettingsMsg) -> None:
         """Capture, encode and publish at the settings the bridge chose for the link."""
@@ -271,7 +343,7 @@ class CameraNode(Node):
         self._is_open = True
         self._retry.record_success()
         self._rate.reset()
-        if self._use_source_fps:
+        if self._use_source_fps and self._timer is not None:
             self._restart_timer()
         return True
 
@@ -298,24 +370,28 @@ class CameraNode(Node):
         level, message = self._status
         status = DiagnosticStatus(
             level=level, name=f'{self.get_fully_qualified_name()}: camera',
-            hardware_id=self._source.description, message=message)
+            hardware_id=self._source.description if self._source is not None else 'none',
+            message=message)
         status.values = [
             KeyValue(key='frames_published', value=str(self._frames_published)),
             KeyValue(key='measured_fps', value=f'{self._rate.rate:.2f}'),
-            KeyValue(key='target_fps', value=f'{1.0 / self._period():.2f}'),
-            KeyValue(key='size', value=f'{self._width}x{self._height}'),
-            KeyValue(key='jpeg_quality', value=str(self._jpeg_quality)),
         ]
+        if self._source is not None:
+            status.values += [
+                KeyValue(key='target_fps', value=f'{1.0 / self._period():.2f}'),
+                KeyValue(key='size', value=f'{self._width}x{self._height}'),
+                KeyValue(key='jpeg_quality', value=str(self._jpeg_quality)),
+            ]
         array = DiagnosticArray(status=[status])
         array.header.stamp = self.get_clock().now().to_msg()
         self._diagnostics_pub.publish(array)
 
     def destroy_node(self) -> None:
-        """Release the camera, then the node."""
-        self._close_source()
+        """Stop the capture if active, release the camera, then destroy the node."""
+        self._stop_capture()
         super().destroy_node()
 
 
 def main(args=None) -> int:
     """Run the camera node until shutdown; exit 1 with one message on bad settings."""
-    return run_node(CameraNode, 'camera', args, configuration_errors=(CalibrationError,))
+    return run_node(CameraNode, 'camera', args)

@@ -1,24 +1,43 @@
+# Copyright 2026 LIQUID EDGE founders
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """Camera node over real DDS on loopback: frames, CameraInfo, refusals, failure reporting."""
 
+import os
 import time
 
 import cv2
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
-from liquid_edge_camera.calibration import CalibrationError
 from liquid_edge_camera.camera_node import CameraNode
 from liquid_edge_camera.sources import Frame, FrameSource
 from liquid_edge_interfaces.msg import CaptureSettings
-from liquid_edge_toolkit.pytest_plugin import spin_until
+from liquid_edge_toolkit.main import start_lifecycle
+from liquid_edge_toolkit.pytest_plugin import change_state, lifecycle_state, spin_until
 from liquid_edge_toolkit.qos import LATCHED, SENSOR_DATA
 import numpy as np
 import pytest
 from rcl_interfaces.srv import SetParameters
 from rclpy.exceptions import InvalidParameterValueException
-from rclpy.executors import SingleThreadedExecutor
-from rclpy.node import Node
 from rclpy.parameter import Parameter
 from sensor_msgs.msg import CameraInfo, CompressedImage
 from skimage import data
+
+
+def start(camera):
+    """Configure and activate ``camera`` in process, as ``autostart`` does; return it."""
+    assert start_lifecycle(camera)
+    return camera
 
 
 def stamp_of(message):
@@ -26,23 +45,20 @@ def stamp_of(message):
     return message.header.stamp.sec + message.header.stamp.nanosec * 1e-9
 
 
-@pytest.fixture
-def harness(ros_context):
-    """Yield an executor, a probe node and add(node); every node is destroyed afterwards."""
-    executor = SingleThreadedExecutor(context=ros_context)
-    probe = Node('camera_probe', context=ros_context)
-    executor.add_node(probe)
-    nodes = [probe]
+def open_files():
+    """Return the paths this process has open (Linux /proc)."""
+    paths = set()
+    for descriptor in os.listdir('/proc/self/fd'):
+        try:
+            paths.add(os.readlink(f'/proc/self/fd/{descriptor}'))
+        except OSError:
+            pass  # closed since listed
+    return paths
 
-    def add(node):
-        nodes.append(node)
-        executor.add_node(node)
-        return node
 
-    yield executor, probe, add
-    executor.shutdown()
-    for node in nodes:
-        node.destroy_node()
+def key_value(status, key):
+    """Return the value of ``key`` in a DiagnosticStatus."""
+    return next(item.value for item in status.values if item.key == key)
 
 
 CALIBRATION_320X240 = """
@@ -74,18 +90,18 @@ class AstronautSource(FrameSource):
 
 
 def test_publishes_decodable_frames_at_the_asked_rate(
-        ros_context, harness, video_file, tmp_path):
-    executor, probe, add = harness
+        ros_context, ros_graph, video_file, tmp_path):
+    executor, probe, add = ros_graph
     images, infos = [], []
     probe.create_subscription(
         CompressedImage, 'camera/image_raw/compressed', images.append, SENSOR_DATA)
     probe.create_subscription(CameraInfo, 'camera/camera_info', infos.append, SENSOR_DATA)
     calibration = tmp_path / 'camera.yaml'
     calibration.write_text(CALIBRATION_320X240)
-    add(CameraNode(context=ros_context, parameter_overrides=[
+    start(add(CameraNode(context=ros_context, parameter_overrides=[
         Parameter('source', value='file'), Parameter('path', value=str(video_file)),
         Parameter('fps', value=10.0), Parameter('width', value=320),
-        Parameter('height', value=240), Parameter('camera_info_file', value=str(calibration))]))
+        Parameter('height', value=240), Parameter('camera_info_file', value=str(calibration))])))
 
     assert spin_until(executor, lambda: len(images) >= 12 and infos, timeout=10.0), \
         f'got {len(images)} images and {len(infos)} camera infos'
@@ -107,6 +123,52 @@ def test_publishes_decodable_frames_at_the_asked_rate(
     assert (info.k[0], info.k[4], info.d[0]) == (250.5, 251.5, 0.1)
     image_stamps = {(m.header.stamp.sec, m.header.stamp.nanosec) for m in images}
     assert (info.header.stamp.sec, info.header.stamp.nanosec) in image_stamps
+
+
+def test_lifecycle_services_start_stop_and_release_the_capture(
+        ros_context, ros_graph, video_file):
+    executor, probe, add = ros_graph
+    images, inactive_reports = [], []
+
+    def on_diagnostics(array):
+        inactive_reports.extend(status for status in array.status
+                                if status.message == 'inactive: not capturing')
+
+    probe.create_subscription(
+        CompressedImage, 'camera/image_raw/compressed', images.append, SENSOR_DATA)
+    probe.create_subscription(DiagnosticArray, '/diagnostics', on_diagnostics, 10)
+    add(CameraNode(context=ros_context, parameter_overrides=[
+        Parameter('source', value='file'), Parameter('path', value=str(video_file)),
+        Parameter('fps', value=15.0), Parameter('width', value=320),
+        Parameter('height', value=240)]))
+    path = str(video_file)
+
+    assert lifecycle_state(probe, executor, 'camera') == 'unconfigured'
+    assert change_state(probe, executor, 'camera', 'configure')
+    assert lifecycle_state(probe, executor, 'camera') == 'inactive'
+    assert images == [] and path not in open_files()
+
+    assert change_state(probe, executor, 'camera', 'activate')
+    assert path in open_files()
+    assert spin_until(executor, lambda: len(images) >= 3)
+
+    inactive_reports.clear()
+    assert change_state(probe, executor, 'camera', 'deactivate')
+    stopped_ns = time.time_ns()
+    assert path not in open_files()
+    # Frames stop: three inactive reports (two of them periodic, a second apart) count the
+    # same frames, and no frame captured after the transition arrives meanwhile.
+    assert spin_until(executor, lambda: len(inactive_reports) >= 3)
+    assert len({key_value(status, 'frames_published') for status in inactive_reports}) == 1
+    assert all(stamp_of(message) < stopped_ns * 1e-9 for message in images)
+
+    assert change_state(probe, executor, 'camera', 'cleanup')
+    assert lifecycle_state(probe, executor, 'camera') == 'unconfigured'
+    # Configured again, the node builds a new source from its parameters and streams again.
+    assert change_state(probe, executor, 'camera', 'configure')
+    assert change_state(probe, executor, 'camera', 'activate')
+    assert spin_until(executor, lambda: stamp_of(images[-1]) > stopped_ns * 1e-9)
+    assert path in open_files()
 
 
 @pytest.mark.parametrize('name, value, expected', [
@@ -135,16 +197,16 @@ class RecordingSource(AstronautSource):
 
 
 def test_capture_settings_from_the_bridge_change_size_quality_and_camera_info(
-        ros_context, harness):
-    executor, probe, add = harness
+        ros_context, ros_graph):
+    executor, probe, add = ros_graph
     images, infos = [], []
     probe.create_subscription(
         CompressedImage, 'camera/image_raw/compressed', images.append, SENSOR_DATA)
     probe.create_subscription(CameraInfo, 'camera/camera_info', infos.append, SENSOR_DATA)
     settings_pub = probe.create_publisher(CaptureSettings, 'camera/capture_settings', LATCHED)
     source = RecordingSource()
-    add(CameraNode(source=source, context=ros_context, parameter_overrides=[
-        Parameter('fps', value=15.0), Parameter('jpeg_quality', value=95)]))
+    start(add(CameraNode(source=source, context=ros_context, parameter_overrides=[
+        Parameter('fps', value=15.0), Parameter('jpeg_quality', value=95)])))
     assert spin_until(executor, lambda: len(images) >= 3 and infos, timeout=10.0)
     large = len(images[-1].data)
     focal = infos[-1].k[0]
@@ -166,10 +228,10 @@ def test_capture_settings_from_the_bridge_change_size_quality_and_camera_info(
 
 
 def test_bad_parameter_at_run_time_is_refused_over_the_service(
-        ros_context, harness, video_file):
-    executor, probe, add = harness
-    camera = add(CameraNode(context=ros_context, parameter_overrides=[
-        Parameter('source', value='file'), Parameter('path', value=str(video_file))]))
+        ros_context, ros_graph, video_file):
+    executor, probe, add = ros_graph
+    camera = start(add(CameraNode(context=ros_context, parameter_overrides=[
+        Parameter('source', value='file'), Parameter('path', value=str(video_file))])))
     client = probe.create_client(SetParameters, 'camera/set_parameters')
     assert spin_until(executor, client.service_is_ready, timeout=10.0)
 
@@ -189,8 +251,8 @@ def test_bad_parameter_at_run_time_is_refused_over_the_service(
     assert camera.get_parameter('jpeg_quality').value == 60
 
 
-def test_missing_file_keeps_node_up_with_diagnostics_error(ros_context, harness, tmp_path):
-    executor, probe, add = harness
+def test_missing_file_keeps_node_up_with_diagnostics_error(ros_context, ros_graph, tmp_path):
+    executor, probe, add = ros_graph
     errors = []
 
     def on_diagnostics(array):
@@ -199,8 +261,8 @@ def test_missing_file_keeps_node_up_with_diagnostics_error(ros_context, harness,
 
     probe.create_subscription(DiagnosticArray, '/diagnostics', on_diagnostics, 10)
     missing = str(tmp_path / 'missing.avi')
-    add(CameraNode(context=ros_context, parameter_overrides=[
-        Parameter('source', value='file'), Parameter('path', value=missing)]))
+    start(add(CameraNode(context=ros_context, parameter_overrides=[
+        Parameter('source', value='file'), Parameter('path', value=missing)])))
 
     # Two ERROR reports: the one at the failure and a later periodic one, so the node lives on.
     assert spin_until(executor, lambda: len(errors) >= 2, timeout=10.0)
@@ -208,14 +270,14 @@ def test_missing_file_keeps_node_up_with_diagnostics_error(ros_context, harness,
     assert 'retrying' in errors[0].message
 
 
-def test_given_source_replaces_the_source_parameter(ros_context, harness):
-    executor, probe, add = harness
+def test_given_source_replaces_the_source_parameter(ros_context, ros_graph):
+    executor, probe, add = ros_graph
     images = []
     probe.create_subscription(
         CompressedImage, 'camera/image_raw/compressed', images.append, SENSOR_DATA)
     source = AstronautSource()
-    add(CameraNode(source=source, context=ros_context, parameter_overrides=[
-        Parameter('source', value='simulated'), Parameter('fps', value=20.0)]))
+    start(add(CameraNode(source=source, context=ros_context, parameter_overrides=[
+        Parameter('source', value='simulated'), Parameter('fps', value=20.0)])))
     assert spin_until(executor, lambda: len(images) >= 3, timeout=10.0)
     assert source.opened
     image = cv2.imdecode(np.frombuffer(bytes(images[-1].data), np.uint8), cv2.IMREAD_COLOR)
@@ -223,13 +285,22 @@ def test_given_source_replaces_the_source_parameter(ros_context, harness):
     assert image.shape == (480, 640, 3)
 
 
-def test_calibration_for_another_size_is_refused(ros_context, tmp_path):
+def test_calibration_for_another_size_fails_configure_saying_why(
+        ros_context, ros_graph, tmp_path):
+    executor, probe, add = ros_graph
+    errors = []
+    probe.create_subscription(DiagnosticArray, '/diagnostics', lambda array: errors.extend(
+        status for status in array.status if status.level == DiagnosticStatus.ERROR), 10)
     calibration = tmp_path / 'camera.yaml'
     calibration.write_text(CALIBRATION_320X240)
-    with pytest.raises(CalibrationError, match='320x240 but width x height is 640x480'):
-        CameraNode(context=ros_context, parameter_overrides=[
-            Parameter('source', value='file'),
-            Parameter('camera_info_file', value=str(calibration))])
+    add(CameraNode(context=ros_context, parameter_overrides=[
+        Parameter('source', value='file'),
+        Parameter('camera_info_file', value=str(calibration))]))
+
+    assert not change_state(probe, executor, 'camera', 'configure')
+    assert lifecycle_state(probe, executor, 'camera') == 'unconfigured'
+    assert spin_until(executor, lambda: errors)
+    assert '320x240 but width x height is 640x480' in errors[0].message
 
 
 class GreyFloatSource(AstronautSource):
@@ -239,26 +310,26 @@ class GreyFloatSource(AstronautSource):
         return Frame(image=np.full((240, 320, 3), 0.5, np.float32), stamp_ns=time.time_ns())
 
 
-def test_bad_frames_are_reported_not_fatal(ros_context, harness):
-    executor, probe, add = harness
+def test_bad_frames_are_reported_not_fatal(ros_context, ros_graph):
+    executor, probe, add = ros_graph
     errors = []
     probe.create_subscription(DiagnosticArray, '/diagnostics', lambda array: errors.extend(
         status for status in array.status if status.level == DiagnosticStatus.ERROR), 10)
-    add(CameraNode(source=GreyFloatSource(), context=ros_context))
+    start(add(CameraNode(source=GreyFloatSource(), context=ros_context)))
     assert spin_until(executor, lambda: len(errors) >= 2, timeout=10.0)
     assert 'bad frame' in errors[0].message and 'float32' in errors[0].message
 
 
-def test_file_plays_at_its_own_rate_when_asked(ros_context, harness, make_video):
-    executor, probe, add = harness
+def test_file_plays_at_its_own_rate_when_asked(ros_context, ros_graph, make_video):
+    executor, probe, add = ros_graph
     images = []
     probe.create_subscription(
         CompressedImage, 'camera/image_raw/compressed', images.append, SENSOR_DATA)
     video = make_video('long.avi', 60)
-    add(CameraNode(context=ros_context, parameter_overrides=[
+    start(add(CameraNode(context=ros_context, parameter_overrides=[
         Parameter('source', value='file'), Parameter('path', value=str(video)),
         Parameter('fps', value=5.0), Parameter('use_source_fps', value=True),
-        Parameter('width', value=320), Parameter('height', value=240)]))
+        Parameter('width', value=320), Parameter('height', value=240)])))
     assert spin_until(executor, lambda: len(images) >= 20, timeout=10.0)
     stamps = [stamp_of(message) for message in images]
     rate = (len(stamps) - 1) / (stamps[-1] - stamps[0])

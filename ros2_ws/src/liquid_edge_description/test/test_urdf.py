@@ -1,3 +1,17 @@
+# Copyright 2026 LIQUID EDGE founders
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """
 The S1 URDF against what the nodes publish, over real DDS.
 
@@ -22,8 +36,6 @@ from liquid_edge_toolkit.qos import SENSOR_DATA
 from nav_msgs.msg import Odometry
 import numpy as np
 import pytest
-from rclpy.executors import SingleThreadedExecutor
-from rclpy.node import Node
 from rclpy.parameter import Parameter
 from sensor_msgs.msg import CameraInfo, JointState
 import yaml
@@ -63,25 +75,6 @@ class GreySource(FrameSource):
         """Nothing to close."""
 
 
-@pytest.fixture
-def graph(ros_context):
-    """Yield (executor, probe node, add(node)); every node is destroyed afterwards."""
-    executor = SingleThreadedExecutor(context=ros_context)
-    probe = Node('urdf_probe', namespace='/urdf_test', context=ros_context)
-    nodes = [probe]
-    executor.add_node(probe)
-
-    def add(node):
-        nodes.append(node)
-        executor.add_node(node)
-        return node
-
-    yield executor, probe, add
-    executor.shutdown()
-    for node in nodes:
-        node.destroy_node()
-
-
 def test_urdf_is_one_tree_with_the_frames_the_stack_names(urdf):
     names = links(urdf)
     for joint in urdf.iter('joint'):
@@ -101,8 +94,8 @@ def test_camera_optical_frame_is_rotated_as_rep_103_says(urdf):
 
 
 @pytest.mark.parametrize('namespace', ['', '/robot1'])
-def test_driver_names_the_urdf_joints_and_root(ros_context, graph, urdf, namespace):
-    executor, probe, add = graph
+def test_driver_names_the_urdf_joints_and_root(ros_context, ros_graph, urdf, namespace):
+    executor, probe, add = ros_graph
     prefix = frame_prefix(namespace)
     states, odometry = [], []
     topic = f'{namespace}/urdf_test' if namespace else '/urdf_test'
@@ -118,13 +111,15 @@ def test_driver_names_the_urdf_joints_and_root(ros_context, graph, urdf, namespa
     assert odometry[-1].header.frame_id == prefix + 'odom'
 
 
-def test_camera_info_frame_is_the_urdf_optical_frame(ros_context, graph, urdf):
-    executor, probe, add = graph
+def test_camera_info_frame_is_the_urdf_optical_frame(ros_context, ros_graph, urdf):
+    executor, probe, add = ros_graph
     infos = []
-    probe.create_subscription(CameraInfo, 'camera/camera_info', infos.append, SENSOR_DATA)
-    add(CameraNode(source=GreySource(), context=ros_context, namespace='/urdf_test',
-                   parameter_overrides=[Parameter('width', value=64),
-                                        Parameter('height', value=48)]))
+    probe.create_subscription(
+        CameraInfo, '/urdf_test/camera/camera_info', infos.append, SENSOR_DATA)
+    camera = add(CameraNode(source=GreySource(), context=ros_context, namespace='/urdf_test',
+                            parameter_overrides=[Parameter('width', value=64),
+                                                 Parameter('height', value=48)]))
+    assert start_lifecycle(camera)
     assert spin_until(executor, lambda: infos)
     assert infos[-1].header.frame_id == 'camera_optical_frame'
     assert infos[-1].header.frame_id in links(urdf)

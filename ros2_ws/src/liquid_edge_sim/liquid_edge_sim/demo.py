@@ -1,3 +1,17 @@
+# Copyright 2026 LIQUID EDGE founders
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """
 `make demo`: the whole product on one machine, closed loop, with what it measured.
 
@@ -134,7 +148,7 @@ class ClosedLoop:
                                     world=world if world is not None else default_world(seed))
             self.bridge = self._add(BridgeNode, values['edge_bridge'])
             self.follow = self._add(FollowNode, values['follow_target'])
-            for node in (self.driver, self.bridge, self.follow):
+            for node in (self.driver, self.camera, self.bridge, self.follow):
                 if not start_lifecycle(node):
                     raise RuntimeError(f'{node.get_name()} refused to configure or activate')
             camera = self.camera.sim_source.camera

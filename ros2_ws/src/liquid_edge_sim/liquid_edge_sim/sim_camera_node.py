@@ -1,3 +1,17 @@
+# Copyright 2026 LIQUID EDGE founders
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """
 The simulated camera node: the real camera node, its source the rendered world.
 
@@ -19,6 +33,7 @@ from liquid_edge_toolkit.main import run_node
 from liquid_edge_toolkit.parameters import descriptor
 from nav_msgs.msg import Odometry
 from rcl_interfaces.msg import SetParametersResult
+from rclpy.lifecycle import LifecycleState, TransitionCallbackReturn
 from rclpy.time import Time
 from sensor_msgs.msg import JointState
 from vision_msgs.msg import Detection2D, Detection2DArray, ObjectHypothesisWithPose
@@ -61,10 +76,15 @@ class SimCameraNode(CameraNode):
     CameraNode whose frames are rendered from the simulated world at the robot's pose.
 
     :param world: the scene to render; None builds the default scene from ``world_seed``.
-    :param kwargs: passed to :class:`rclpy.node.Node` (``parameter_overrides``, ...).
+    :param kwargs: passed to :class:`rclpy.lifecycle.LifecycleNode` (``parameter_overrides``,
+        ...).
+
+    The camera's lifecycle, and: configure builds the scene and the camera model and the
+    ground-truth publisher; activate also follows ``odom`` and ``joint_states``.
     """
 
     def __init__(self, world: Optional[World] = None, **kwargs):
+        self._given_world = world
         self._sim_source = SimCameraSource(world if world is not None else default_world())
         super().__init__(source=self._sim_source, **kwargs)
         self.declare_parameter('world_seed', 0, descriptor(
@@ -76,19 +96,32 @@ class SimCameraNode(CameraNode):
         self.declare_parameter('mount_height', 0.3, descriptor(
             'camera height above the floor, m', read_only=True, float_range=(0.05, 2.0)))
         self.add_on_set_parameters_callback(self._on_set_sim_parameters)
-        if world is None:
-            self._sim_source.world = default_world(self.get_parameter('world_seed').value)
         self._sim_source.camera_tilt = self.get_parameter('camera_tilt').value
+        self._sim_source.on_frame = self._publish_ground_truth
+        self._gimbal = [0.0, 0.0]
+
+    def on_configure(self, state: LifecycleState) -> TransitionCallbackReturn:
+        """Configure the camera, then build the scene, the camera model and ground truth."""
+        result = super().on_configure(state)
+        if result != TransitionCallbackReturn.SUCCESS:
+            return result
+        if self._given_world is None:
+            self._sim_source.world = default_world(self.get_parameter('world_seed').value)
         self._sim_source.camera = CameraModel(
             width=self.get_parameter('width').value,
             height=self.get_parameter('height').value,
             horizontal_fov=self.get_parameter('horizontal_fov').value,
             mount_height=self.get_parameter('mount_height').value)
-        self._sim_source.on_frame = self._publish_ground_truth
         self._truth_pub = self.create_publisher(Detection2DArray, 'sim/ground_truth', 10)
-        self.create_subscription(Odometry, 'odom', self._on_odom, 10)
-        self.create_subscription(JointState, 'joint_states', self._on_joint_states, 10)
-        self._gimbal = [0.0, 0.0]
+        self._outputs.append(self._truth_pub)
+        return result
+
+    def on_activate(self, state: LifecycleState) -> TransitionCallbackReturn:
+        """Follow the driver's pose, then capture and publish as the camera does."""
+        self._inputs += [
+            self.create_subscription(Odometry, 'odom', self._on_odom, 10),
+            self.create_subscription(JointState, 'joint_states', self._on_joint_states, 10)]
+        return super().on_activate(state)
 
     @property
     def sim_source(self) -> SimCameraSource:

@@ -1,14 +1,28 @@
+# Copyright 2026 LIQUID EDGE founders
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 import math
+import time
 
 from geometry_msgs.msg import Quaternion
 from liquid_edge_sim.people import astronaut_cutout
 from liquid_edge_sim.sim_camera_node import SimCameraNode, yaw_from_quaternion
 from liquid_edge_sim.world import Person, WalkingPath, Waypoint, World
-from liquid_edge_toolkit.pytest_plugin import spin_until
+from liquid_edge_toolkit.main import start_lifecycle
+from liquid_edge_toolkit.pytest_plugin import change_state, spin_until
 from nav_msgs.msg import Odometry
 import pytest
-import rclpy
-from rclpy.executors import SingleThreadedExecutor
 from rclpy.parameter import Parameter
 from rclpy.qos import qos_profile_sensor_data
 from sensor_msgs.msg import CameraInfo, CompressedImage, JointState
@@ -16,21 +30,14 @@ from vision_msgs.msg import Detection2DArray
 
 
 @pytest.fixture
-def context():
-    context = rclpy.Context()
-    rclpy.init(context=context)
-    yield context
-    rclpy.try_shutdown(context=context)
-
-
-@pytest.fixture
-def graph(context):
-    """Build the sim camera, one person 3 m ahead, and a probe (driver and viewer)."""
+def graph(ros_context, ros_graph):
+    """Start the sim camera, one person 3 m ahead, and a probe (driver and viewer)."""
+    executor, probe, add = ros_graph
     world = World([Person('ahead', astronaut_cutout(),
                           WalkingPath([Waypoint(3.0, 0.0), Waypoint(3.0, 1e-6)], 1.0))])
-    camera = SimCameraNode(world=world, context=context,
-                           parameter_overrides=[Parameter('fps', value=30.0)])
-    probe = rclpy.create_node('probe', context=context)
+    camera = add(SimCameraNode(world=world, context=ros_context,
+                               parameter_overrides=[Parameter('fps', value=30.0)]))
+    assert start_lifecycle(camera)
     received = {'images': [], 'infos': [], 'truths': []}
     probe.create_subscription(CompressedImage, 'camera/image_raw/compressed',
                               received['images'].append, qos_profile_sensor_data)
@@ -38,13 +45,7 @@ def graph(context):
                               qos_profile_sensor_data)
     probe.create_subscription(Detection2DArray, 'sim/ground_truth', received['truths'].append,
                               10)
-    executor = SingleThreadedExecutor(context=context)
-    executor.add_node(camera)
-    executor.add_node(probe)
-    yield executor, probe, received
-    executor.shutdown()
-    camera.destroy_node()
-    probe.destroy_node()
+    return executor, probe, received
 
 
 def last_centre_x(received):
@@ -92,13 +93,25 @@ def test_renders_from_the_driver_pose(graph):
                       or abs((last_centre_x(received) or 0.0) - 320.0) < 1.0)
 
 
-def test_camera_tilt_is_a_validated_parameter(context):
-    camera = SimCameraNode(context=context)
-    try:
-        assert camera.set_parameters([Parameter('camera_tilt', value=0.1)])[0].successful
-        assert camera.sim_source.camera_tilt == pytest.approx(0.1)
-        assert not camera.set_parameters([Parameter('camera_tilt', value=2.0)])[0].successful
-        assert camera.sim_source.camera_tilt == pytest.approx(0.1)
-        assert camera.get_parameter('world_seed').value == 0
-    finally:
-        camera.destroy_node()
+def test_lifecycle_services_stop_and_restart_rendering_and_ground_truth(graph):
+    executor, probe, received = graph
+    assert spin_until(executor, lambda: received['truths'])
+    assert change_state(probe, executor, 'camera', 'deactivate')
+    stopped_ns = time.time_ns()
+    for transition in ('cleanup', 'configure', 'activate'):
+        assert change_state(probe, executor, 'camera', transition)
+
+    def after_stop(messages):
+        return [m for m in messages
+                if m.header.stamp.sec * 10**9 + m.header.stamp.nanosec > stopped_ns]
+    assert spin_until(executor, lambda: after_stop(received['images'])
+                      and after_stop(received['truths']))
+
+
+def test_camera_tilt_is_a_validated_parameter(ros_context, ros_graph):
+    camera = ros_graph.add(SimCameraNode(context=ros_context))
+    assert camera.set_parameters([Parameter('camera_tilt', value=0.1)])[0].successful
+    assert camera.sim_source.camera_tilt == pytest.approx(0.1)
+    assert not camera.set_parameters([Parameter('camera_tilt', value=2.0)])[0].successful
+    assert camera.sim_source.camera_tilt == pytest.approx(0.1)
+    assert camera.get_parameter('world_seed').value == 0

@@ -1,17 +1,34 @@
+# Copyright 2026 LIQUID EDGE founders
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """
 pytest plugin (entry point ``pytest11``) with the ROS test helpers of every package.
 
-Fixture ``ros_context``: a private rclpy context per test module. ``spin_until``: spin an
-executor until a condition holds, bounded by a timeout, never by a sleep. ``change_state`` and
-``lifecycle_state``: a node's transitions through the standard lifecycle services
-(``<node>/change_state``, ``<node>/get_state``) over DDS. ``wait_for_messages``: what the
-launch tests probe with, importable from the installed package, so ``launch_test
-test/test_robot_launch.py`` runs outside pytest too.
+Fixture ``ros_context``: a private rclpy context per test module. Fixture ``ros_graph``: an
+executor and a probe node in it, and ``add(node)`` to spin the nodes under test with them.
+``spin_until``: spin an executor until a condition holds, bounded by a timeout, never by a
+sleep. ``change_state`` and ``lifecycle_state``: a node's transitions through the standard
+lifecycle services (``<node>/change_state``, ``<node>/get_state``) over DDS.
+``wait_for_messages``: what the launch tests probe with, importable from the installed
+package, so ``launch_test test/test_robot_launch.py`` runs outside pytest too. It also
+registers the ``copyright`` marker of the packages' ``test_copyright.py``, as ament_copyright
+does, so that test skips without a warning where ament_copyright is not installed.
 """
 
 import gc
 import time
-from typing import Callable, Dict, Optional
+from typing import Callable, Dict, NamedTuple, Optional
 
 from lifecycle_msgs.msg import Transition
 from lifecycle_msgs.srv import ChangeState, GetState
@@ -91,6 +108,43 @@ def wait_for_messages(namespace: str, topics: Dict[str, tuple],
     finally:
         rclpy.shutdown(context=context)
     return received
+
+
+class RosGraph(NamedTuple):
+    """What ``ros_graph`` gives: the executor, the probe node, and ``add(node) -> node``."""
+
+    executor: Executor
+    probe: Node
+    add: Callable[[Node], Node]
+
+
+@pytest.fixture
+def ros_graph(ros_context):
+    """
+    Yield a :class:`RosGraph` in the module's context; every node is destroyed afterwards.
+
+    The probe (node ``probe``, no namespace) subscribes and publishes for the test; ``add``
+    puts a node under test in the executor and hands it back.
+    """
+    executor = SingleThreadedExecutor(context=ros_context)
+    probe = Node('probe', context=ros_context)
+    executor.add_node(probe)
+    nodes = [probe]
+
+    def add(node: Node) -> Node:
+        nodes.append(node)
+        executor.add_node(node)
+        return node
+
+    yield RosGraph(executor, probe, add)
+    executor.shutdown()
+    for node in nodes:
+        node.destroy_node()
+
+
+def pytest_configure(config):
+    """Register ament_copyright's marker: where it is not installed its tests skip, unwarned."""
+    config.addinivalue_line('markers', 'copyright: marks tests checking for copyright notices')
 
 
 @pytest.fixture(scope='module')

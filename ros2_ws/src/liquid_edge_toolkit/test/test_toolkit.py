@@ -1,3 +1,17 @@
+# Copyright 2026 LIQUID EDGE founders
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """run_node's exit codes, descriptors, QoS, the diagnostics updater and spin_until."""
 
 import os
@@ -10,7 +24,6 @@ from liquid_edge_toolkit.diagnostics import PERIOD_PARAMETER, Updater
 from liquid_edge_toolkit.parameters import descriptor
 from liquid_edge_toolkit.pytest_plugin import lifecycle_state, spin_until
 from liquid_edge_toolkit.qos import LATCHED, SENSOR_DATA
-from rclpy.executors import SingleThreadedExecutor
 from rclpy.node import Node
 from rclpy.parameter import Parameter
 from rclpy.qos import DurabilityPolicy, ReliabilityPolicy
@@ -91,22 +104,18 @@ def test_lifecycle_node_refusing_to_configure_at_autostart_exits_1():
     assert 'refused to configure or activate' in finished.stderr
 
 
-def test_without_autostart_it_waits_unconfigured_and_sigint_exits_0(ros_context):
+def test_without_autostart_it_waits_unconfigured_and_sigint_exits_0(ros_graph):
+    executor, probe, _ = ros_graph
     child = subprocess.Popen(
         [sys.executable, '-c', RUN_NODE, 'refuse_configure', '--ros-args', '-p',
          'autostart:=false', '-r', '__ns:=/toolkit_test'],
         env={**os.environ}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    executor = SingleThreadedExecutor(context=ros_context)
-    probe = Node('lifecycle_probe', context=ros_context)
-    executor.add_node(probe)
     try:
         assert lifecycle_state(probe, executor, '/toolkit_test/toolkit_lifecycle_probe',
                                timeout=30.0) == 'unconfigured'
     finally:
         child.send_signal(signal.SIGINT)
         _, stderr = child.communicate(timeout=30)
-        executor.shutdown()
-        probe.destroy_node()
     assert child.returncode == 0, stderr
     assert 'Traceback' not in stderr
 
@@ -124,27 +133,20 @@ def test_profiles_say_what_they_carry():
     assert LATCHED.durability == DurabilityPolicy.TRANSIENT_LOCAL
 
 
-def test_spin_until_is_bounded_and_reports(ros_context):
-    executor = SingleThreadedExecutor(context=ros_context)
-    node = Node('spin_probe', context=ros_context)
-    executor.add_node(node)
+def test_spin_until_is_bounded_and_reports(ros_graph):
+    executor, probe, _ = ros_graph
     ticks = []
-    node.create_timer(0.01, lambda: ticks.append(1))
-    try:
-        assert spin_until(executor, lambda: len(ticks) >= 3)
-        assert not spin_until(executor, lambda: False, timeout=0.1)
-    finally:
-        executor.shutdown()
-        node.destroy_node()
+    probe.create_timer(0.01, lambda: ticks.append(1))
+    assert spin_until(executor, lambda: len(ticks) >= 3)
+    assert not spin_until(executor, lambda: False, timeout=0.1)
 
 
-def test_updater_publishes_every_task_named_after_the_node(ros_context):
-    executor = SingleThreadedExecutor(context=ros_context)
-    node = Node('diagnosed', context=ros_context, parameter_overrides=[
-        Parameter(PERIOD_PARAMETER, value=0.1)])
-    executor.add_node(node)
+def test_updater_publishes_every_task_named_after_the_node(ros_context, ros_graph):
+    executor, probe, add = ros_graph
+    node = add(Node('diagnosed', context=ros_context, parameter_overrides=[
+        Parameter(PERIOD_PARAMETER, value=0.1)]))
     arrays = []
-    node.create_subscription(DiagnosticArray, '/diagnostics', arrays.append, 10)
+    probe.create_subscription(DiagnosticArray, '/diagnostics', arrays.append, 10)
     updater = Updater(node, period=5.0)
     updater.setHardwareID('s1')
 
@@ -155,16 +157,12 @@ def test_updater_publishes_every_task_named_after_the_node(ros_context):
 
     updater.add('link', link)
     updater.add('silent', lambda stat: stat)
-    try:
-        # The parameter (0.1 s) wins over the constructor's period (5 s).
-        assert node.get_parameter(PERIOD_PARAMETER).value == 0.1
-        assert spin_until(executor, lambda: len(arrays) >= 2)
-        link_status, silent = arrays[-1].status
-        assert (link_status.name, link_status.level, link_status.message) == \
-            ('diagnosed: link', DiagnosticStatus.WARN, 'slow')
-        assert link_status.hardware_id == 's1'
-        assert [(v.key, v.value) for v in link_status.values] == [('latency_ms', '120')]
-        assert (silent.level, silent.message) == (DiagnosticStatus.ERROR, 'No message was set')
-    finally:
-        executor.shutdown()
-        node.destroy_node()
+    # The parameter (0.1 s) wins over the constructor's period (5 s).
+    assert node.get_parameter(PERIOD_PARAMETER).value == 0.1
+    assert spin_until(executor, lambda: len(arrays) >= 2)
+    link_status, silent = arrays[-1].status
+    assert (link_status.name, link_status.level, link_status.message) == \
+        ('diagnosed: link', DiagnosticStatus.WARN, 'slow')
+    assert link_status.hardware_id == 's1'
+    assert [(v.key, v.value) for v in link_status.values] == [('latency_ms', '120')]
+    assert (silent.level, silent.message) == (DiagnosticStatus.ERROR, 'No message was set')
