@@ -1,9 +1,19 @@
 # syntax=docker/dockerfile:1.7
-# LIQUID EDGE YOLOv3 object detection on an NVIDIA GPU (gRPC 50055, metrics 9055).
-# Runtime: OpenCV DNN's CUDA backend (CUDA 12.6, cuDNN 9), OpenCV built here from source
-# because PyPI's OpenCV wheels have no CUDA; the Darknet model runs as in the CPU image.
-# Needs an NVIDIA driver >= 560 and the NVIDIA container toolkit on the host.
-# Build from the repository root (OpenCV's CUDA build takes about an hour):
+# LIQUID EDGE YOLOv3 object detection on an NVIDIA GPU (gRPC 50055, metrics 9055): the CPU
+# image's service and model (yolodetection.Dockerfile) on ONNX Runtime's CUDA execution
+# provider, with the service's CUDA defaults: one detector, batches of up to 8 frames.
+# onnxruntime-gpu 1.31.1 is built for CUDA 13 and cuDNN 9; the host needs an NVIDIA driver
+# for CUDA 13 (580 or newer) and the NVIDIA container toolkit.
+# Base: the CPU images' python:slim, with CUDA and cuDNN from PyPI (requirements/cuda.txt)
+# rather than an nvidia/cuda cudnn-runtime image: the same Python and Debian on CPU and GPU,
+# every CUDA library pinned by pip beside the ORT release built against it, and only the
+# libraries ORT loads (nvidia/cuda adds NPP, cuSPARSE, cuSOLVER... and Ubuntu's Python). The
+# service calls onnxruntime.preload_dlls() on --device cuda, which loads them from
+# site-packages (nvidia/cu13/lib, nvidia/cudnn/lib: the layout ORT 1.31.1 reads).
+# TensorRT: the service asks ORT for its TensorRT provider first; that needs TensorRT 10's
+# libraries (libnvinfer.so.10), which this image does not carry, so ORT logs a warning and
+# runs the CUDA provider.
+# Build from the repository root (nothing is compiled; the weights' checksum must be given):
 #   docker build -f docker/yolodetection-cuda.Dockerfile \
 #     --build-arg YOLOV3_WEIGHTS_SHA256=<sha256 of yolov3.weights> \
 #     -t liquidedge/yolodetection-cuda:1.0.0 .
@@ -37,78 +47,56 @@ RUN if [ -z "${YOLOV3_WEIGHTS_SHA256}" ]; then \
       "${YOLOV3_WEIGHTS_SHA256}" yolov3.weights \
     | sha256sum --strict --check -
 
-# The project's own packages: pure-Python wheels, built with the project's pins.
-FROM python:3.12.11-slim-bookworm AS wheels
+FROM python:3.12.11-slim-bookworm AS build
 WORKDIR /src
-COPY requirements/base.txt requirements/base.txt
+COPY requirements/base.txt requirements/cuda.txt requirements/
 COPY protocol/ protocol/
 COPY edge/ edge/
-ENV PIP_CONSTRAINT=/src/requirements/base.txt PIP_DISABLE_PIP_VERSION_CHECK=1
-RUN pip wheel --no-cache-dir --no-deps --wheel-dir /wheels ./protocol ./edge
+# The project's pins constrain the image too, the protocol's build environment included;
+# cuda.txt pins onnxruntime-gpu and its CUDA libraries. liquid-edge goes without its [onnx]
+# extra, which would bring the CPU onnxruntime.
+ENV PIP_CONSTRAINT="/src/requirements/base.txt /src/requirements/cuda.txt" \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+RUN pip wheel --no-cache-dir --wheel-dir /wheels ./protocol ./edge 'onnxruntime-gpu[cuda,cudnn]'
 
-# OpenCV with the CUDA DNN backend, built against the venv's NumPy so their ABIs match.
-FROM nvidia/cuda:12.6.3-cudnn-devel-ubuntu24.04 AS opencv
-# The same OpenCV release as the CPU images (opencv-python-headless in requirements/base.txt).
-ARG OPENCV_VERSION=4.14.0
-# Turing, Ampere, Ada and Hopper; narrow it to the site's GPUs for a faster build.
-ARG CUDA_ARCH_BIN="7.5 8.0 8.6 8.9 9.0"
-SHELL ["/bin/bash", "-o", "pipefail", "-c"]
-# Package versions follow the Ubuntu release that the pinned CUDA image is built on.
-# hadolint ignore=DL3008
-RUN apt-get update \
- && apt-get install -y --no-install-recommends \
-      ca-certificates cmake g++ git ninja-build python3-dev python3-venv \
- && rm -rf /var/lib/apt/lists/*
-COPY requirements/base.txt /tmp/base.txt
-# The service and its dependencies first, then out goes PyPI's CPU-only OpenCV: its cv2
-# would shadow the CUDA build installed into the same site-packages below.
-RUN --mount=type=bind,from=wheels,source=/wheels,target=/wheels \
-    python3 -m venv /opt/liquid-edge/venv \
- && /opt/liquid-edge/venv/bin/pip install --no-cache-dir --constraint /tmp/base.txt \
-      --find-links=/wheels /wheels/liquid_edge-*.whl \
- && /opt/liquid-edge/venv/bin/pip uninstall --yes opencv-python-headless
-RUN for repository in opencv opencv_contrib; do \
-      git clone --depth 1 --branch "${OPENCV_VERSION}" \
-        "https://github.com/opencv/${repository}.git" "/src/${repository}"; \
-    done \
- && site_packages="$(/opt/liquid-edge/venv/bin/python -c \
-      'import sysconfig; print(sysconfig.get_path("purelib"))')" \
- && cmake -S /src/opencv -B /build -G Ninja \
-      -D CMAKE_BUILD_TYPE=Release \
-      -D CMAKE_INSTALL_PREFIX=/opt/opencv \
-      -D OPENCV_EXTRA_MODULES_PATH=/src/opencv_contrib/modules \
-      -D BUILD_LIST=core,imgproc,imgcodecs,dnn,objdetect,cudev,python3 \
-      -D WITH_CUDA=ON -D WITH_CUDNN=ON -D OPENCV_DNN_CUDA=ON \
-      -D CUDA_ARCH_BIN="${CUDA_ARCH_BIN}" -D CUDA_ARCH_PTX="" \
-      -D WITH_GTK=OFF -D WITH_QT=OFF -D WITH_FFMPEG=OFF -D WITH_GSTREAMER=OFF \
-      -D BUILD_TESTS=OFF -D BUILD_PERF_TESTS=OFF -D BUILD_EXAMPLES=OFF -D BUILD_opencv_apps=OFF \
-      -D PYTHON3_EXECUTABLE=/opt/liquid-edge/venv/bin/python \
-      -D OPENCV_PYTHON3_INSTALL_PATH="${site_packages}" \
- && cmake --build /build \
- && cmake --install /build \
- && rm -rf /build /src
-
-FROM nvidia/cuda:12.6.3-cudnn-runtime-ubuntu24.04
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
-    PATH=/opt/liquid-edge/venv/bin:${PATH} \
-    LD_LIBRARY_PATH=/opt/opencv/lib
-# Package versions follow the Ubuntu release that the pinned CUDA image is built on.
-# hadolint ignore=DL3008
-RUN apt-get update \
- && apt-get install -y --no-install-recommends python3 \
- && rm -rf /var/lib/apt/lists/* \
- && groupadd --system --gid 10001 edge \
+FROM python:3.12.11-slim-bookworm
+# The NVIDIA container toolkit mounts the driver's compute libraries and refuses a driver too
+# old for CUDA 13, as for the nvidia/cuda images, which set the same variables.
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    LIQUID_EDGE_MODEL_CACHE=/opt/liquid-edge/cache \
+    NVIDIA_VISIBLE_DEVICES=all NVIDIA_DRIVER_CAPABILITIES=compute,utility \
+    NVIDIA_REQUIRE_CUDA="cuda>=13.0"
+RUN groupadd --system --gid 10001 edge \
  && useradd --system --uid 10001 --gid edge --no-create-home --shell /usr/sbin/nologin edge
-COPY --from=opencv /opt/opencv /opt/opencv
-COPY --from=opencv /opt/liquid-edge/venv /opt/liquid-edge/venv
+# Only the wheels built above; the build fails if the CPU onnxruntime got in beside the GPU
+# one, or if this ORT lacks the CUDA provider (listed without a GPU: it is compiled in).
+RUN --mount=type=bind,from=build,source=/wheels,target=/wheels \
+    --mount=type=bind,from=build,source=/src/requirements,target=/requirements \
+    pip install --no-cache-dir --no-index --find-links=/wheels \
+      --constraint /requirements/base.txt --constraint /requirements/cuda.txt \
+      liquid-edge 'onnxruntime-gpu[cuda,cudnn]' \
+ && if pip show --quiet onnxruntime; then \
+      echo 'the CPU onnxruntime is installed beside onnxruntime-gpu' >&2; \
+      exit 1; \
+    fi \
+ && python -c 'import onnxruntime; \
+assert "CUDAExecutionProvider" in onnxruntime.get_available_providers()'
 COPY --from=model /models /opt/liquid-edge/models
+# Convert the Darknet model to ONNX now (no GPU needed), into the cache the service reads at
+# start, at the service's default input size.
+RUN python -c 'import pathlib; \
+from liquid_edge.yolo.detector import DEFAULT_INPUT_SIZE; \
+from liquid_edge.yolo.onnx_cache import darknet_as_onnx, default_cache_dir; \
+m = pathlib.Path("/opt/liquid-edge/models"); \
+darknet_as_onnx(m / "yolov3.cfg", m / "yolov3.weights", DEFAULT_INPUT_SIZE, default_cache_dir())'
 COPY --chmod=0755 docker/grpc_health_check.py /usr/local/bin/grpc-health-check
 USER 10001:10001
 EXPOSE 50055 9055
+# Loading cuDNN and initialising CUDA take longer than the CPU image's start.
 HEALTHCHECK --interval=10s --timeout=5s --start-period=90s --retries=3 \
   CMD ["grpc-health-check", "127.0.0.1:50055", "liquidedge.v1.Detector"]
 ENTRYPOINT ["yolodetection"]
 CMD ["--model", "/opt/liquid-edge/models/yolov3.cfg", \
      "--weights", "/opt/liquid-edge/models/yolov3.weights", \
      "--names", "/opt/liquid-edge/models/coco.names", \
-     "--backend", "opencv", "--device", "cuda"]
+     "--backend", "onnxruntime", "--device", "cuda"]

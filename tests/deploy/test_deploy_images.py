@@ -71,16 +71,36 @@ def test_yolo_model_is_fetched_at_build_time_and_verified(service, device):
     assert f'"--device", "{device}"' in text
 
 
-def test_cuda_image_keeps_the_cuda_build_of_opencv():
+def test_cuda_image_runs_onnxruntime_gpu_in_place_of_onnxruntime():
     text = (DOCKER / 'yolodetection-cuda.Dockerfile').read_text()
-    assert '-D OPENCV_DNN_CUDA=ON' in text
-    # PyPI's CPU-only wheel would shadow the CUDA cv2: it leaves before OpenCV is installed.
-    removal = text.index('pip uninstall --yes opencv-python-headless')
-    assert removal < text.index('cmake --install /build')
-    # Same OpenCV release as the CPU images.
-    pinned = re.search(r'^opencv-python-headless==(\d+\.\d+\.\d+)\.\d+$',
-                       (ROOT / 'requirements' / 'base.txt').read_text(), re.M).group(1)
-    assert f'ARG OPENCV_VERSION={pinned}\n' in text
+    cuda = (ROOT / 'requirements' / 'cuda.txt').read_text()
+    pins = [line for line in cuda.splitlines() if line and not line.startswith('#')]
+    assert all(re.fullmatch(r'[\w.-]+==[\w.]+', pin) for pin in pins), pins
+    assert re.search(r'^onnxruntime-gpu==\d+\.\d+\.\d+$', cuda, re.M)
+    # The project's pins, plus the GPU runtime's, for the wheels and their installation.
+    constraints = '/src/requirements/base.txt /src/requirements/cuda.txt'
+    assert f'ENV PIP_CONSTRAINT="{constraints}"' in text
+    assert '--constraint /requirements/base.txt --constraint /requirements/cuda.txt' in text
+    # liquid-edge's [onnx] extra is the CPU onnxruntime: left out, and the build checks it.
+    assert 'edge[onnx]' not in text and "'onnxruntime-gpu[cuda,cudnn]'" in text
+    assert 'if pip show --quiet onnxruntime; then' in text
+    # The container toolkit refuses a driver older than the CUDA major the pins install.
+    cuda_major = re.search(r'^nvidia-cuda-runtime==(\d+)\.', cuda, re.M).group(1)
+    assert f'NVIDIA_REQUIRE_CUDA="cuda>={cuda_major}.0"' in text
+
+
+def test_cuda_image_converts_the_model_at_build_time_for_the_cuda_defaults():
+    stage = final_stage(DOCKER / 'yolodetection-cuda.Dockerfile')
+    env = ' '.join(args for op, args in stage if op == 'ENV')
+    assert 'LIQUID_EDGE_MODEL_CACHE=/opt/liquid-edge/cache' in env
+    user = next(i for i, (op, _) in enumerate(stage) if op == 'USER')
+    converted = [i for i, (op, args) in enumerate(stage)
+                 if op == 'RUN' and 'darknet_as_onnx(' in args and 'DEFAULT_INPUT_SIZE' in args]
+    assert converted and converted[0] < user
+    command = next(args for op, args in stage if op == 'CMD')
+    assert '"--backend", "onnxruntime", "--device", "cuda"' in command
+    # Batching is the service's CUDA default, not a second copy of it here.
+    assert '--max-batch' not in command and '--workers' not in command
 
 
 def test_robot_image_builds_the_workspace_and_launches_the_robot():
@@ -131,3 +151,4 @@ def test_compose_gpu_override_reserves_a_gpu_for_yolo():
     assert device['driver'] == 'nvidia' and device['capabilities'] == ['gpu']
     assert 'yolodetection-cuda' in yolo['image']
     assert yolo['command'][yolo['command'].index('--device') + 1] == 'cuda'
+    assert yolo['command'][yolo['command'].index('--backend') + 1] == 'onnxruntime'

@@ -123,7 +123,9 @@ def test_gpu_overlay_runs_yolo_on_a_gpu(rendered):
     assert 'yolodetection-cuda' in container['image']
     settings, = by_kind(rendered['gpu'], 'ConfigMap')
     assert settings['data']['YOLO_DEVICE'] == 'cuda'
+    assert settings['data']['YOLO_BACKEND'] == 'onnxruntime'
     assert '--device=$(YOLO_DEVICE)' in container['args']
+    assert '--backend=$(YOLO_BACKEND)' in container['args']
 
 
 def test_cpu_overlay_requests_no_gpu(rendered):
@@ -252,6 +254,8 @@ def test_daemonset_variant_calls_its_backends_on_localhost(rendered):
             'objectdetection', 'facedetection', 'yolodetection']
         yolo = pod['containers'][2]
         assert ('nvidia.com/gpu' in yolo['resources']['limits']) == name.endswith('-gpu')
+        if name.endswith('-gpu'):
+            assert {'--backend=onnxruntime', '--device=cuda'} <= set(yolo['args'])
     # Only the ingress is a Service; the backends live inside each pod.
     assert [s['metadata']['name'] for s in by_kind(resources, 'Service')] == ['objectdetection']
 

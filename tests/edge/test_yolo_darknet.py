@@ -220,6 +220,8 @@ def test_conversion_is_cached_by_content_and_size(synthetic_model, tmp_path):
     cfg, weights = (Path(shutil.copy(path, tmp_path)) for path in synthetic_model)
     cache = tmp_path / 'cache'
     first = darknet_as_onnx(cfg, weights, INPUT_SIZE, cache)
+    # Readable by every user: the images convert as root for a non-root service.
+    assert first.stat().st_mode & 0o777 == 0o644
     written = first.stat().st_mtime_ns
     assert darknet_as_onnx(cfg, weights, INPUT_SIZE, cache) == first
     assert first.stat().st_mtime_ns == written, 'a cached conversion is read, not redone'

@@ -55,6 +55,9 @@ def darknet_as_onnx(cfg: Path, weights: Path, input_size: int, cache_dir: Path) 
     os.close(handle)
     try:
         onnx.save(model, partial)
+        # mkstemp makes the file private; the images convert as root at build time for a
+        # service that runs as another user.
+        os.chmod(partial, 0o644)
         os.replace(partial, target)
     finally:
         Path(partial).unlink(missing_ok=True)

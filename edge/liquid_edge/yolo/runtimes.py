@@ -8,6 +8,7 @@ Asking for CUDA where it is absent falls back to the CPU with one warning line, 
 """
 import logging
 from pathlib import Path
+from types import ModuleType
 from typing import Protocol
 
 import cv2
@@ -99,6 +100,7 @@ class OnnxRuntimeSession:
                              '(pip install liquid-edge[onnx])') from error
         providers = ['CPUExecutionProvider']
         if device == DEVICE_CUDA:
+            _preload_cuda_libraries(onnxruntime)
             available = onnxruntime.get_available_providers()
             gpu = [p for p in _GPU_PROVIDERS if p in available]
             if gpu:
@@ -145,6 +147,15 @@ def _opencv_cuda_device_count() -> int:
     # OpenCV builds without the CUDA module have no cv2.cuda at all.
     cuda = getattr(cv2, 'cuda', None)
     return cuda.getCudaEnabledDeviceCount() if cuda is not None else 0
+
+
+def _preload_cuda_libraries(onnxruntime: ModuleType) -> None:
+    # onnxruntime-gpu (>= 1.21) finds the CUDA and cuDNN libraries installed from PyPI (the
+    # nvidia-* packages of the CUDA image) only once they are loaded; where they are not
+    # installed it tries the system's, and the CPU package returns at once.
+    preload = getattr(onnxruntime, 'preload_dlls', None)
+    if preload is not None:
+        preload()
 
 
 def _onnxruntime_errors() -> tuple[type[Exception], ...]:
