@@ -23,6 +23,7 @@ setup(
     entry_points={
         'console_scripts': [
             'edge_bridge = liquid_edge_bridge.bridge_node:main',
+            'debug_image = liquid_edge_bridge.debug_image_node:main',
         ],
     },
 )

@@ -28,6 +28,23 @@ def detections_to_msg(header: Header,
     return array
 
 
+def detections_from_msg(array: Detection2DArray) -> Tuple[CenteredDetection, ...]:
+    """
+    Return the boxes of a Detection2DArray, as `detections_to_msg` wrote them.
+
+    The numeric class id is not in the message (its class_id is the name): -1.
+    """
+    boxes = []
+    for item in array.detections:
+        best = item.results[0].hypothesis if item.results else None
+        boxes.append(CenteredDetection(
+            class_name=best.class_id if best else '', class_id=-1,
+            score=best.score if best else 0.0,
+            center_x=item.bbox.center.position.x, center_y=item.bbox.center.position.y,
+            width=item.bbox.size_x, height=item.bbox.size_y, track_id=item.id))
+    return tuple(boxes)
+
+
 def described_detections_to_msg(header: Header, detections: Sequence[CenteredDetection],
                                 descriptor: Tuple[str, str]) -> DescribedDetections:
     """

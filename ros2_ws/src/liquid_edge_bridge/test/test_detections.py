@@ -1,7 +1,7 @@
 """v1 DetectResponse → plain detections → vision_msgs Detection2DArray."""
 from builtin_interfaces.msg import Time
 from liquid_edge_bridge.conversions import color_msg, described_detections_to_msg, \
-    detections_to_msg
+    detections_from_msg, detections_to_msg
 from liquid_edge_bridge.detections import answer_from_response
 from liquid_edge_protocol import detection_v1_pb2 as v1
 import pytest
@@ -44,6 +44,14 @@ def test_detection_array_copies_the_image_header_and_fills_the_hypothesis():
     assert (person.bbox.center.position.x, person.bbox.center.position.y) == (200.0, 200.0)
     assert (person.bbox.size_x, person.bbox.size_y) == (200.0, 300.0)
     assert array.detections[1].results[0].hypothesis.class_id == 'face'
+
+
+def test_detection_array_reads_back_as_the_boxes_drawn_on_the_debug_image():
+    detections = answer_from_response(response()).detections
+    boxes = detections_from_msg(detections_to_msg(Header(), detections))
+    assert [(b.class_name, b.center_x, b.center_y, b.width, b.height) for b in boxes] == \
+        [(d.class_name, d.center_x, d.center_y, d.width, d.height) for d in detections]
+    assert boxes[0].score == pytest.approx(0.9) and boxes[0].class_id == -1
 
 
 def test_no_edge_is_grey():
