@@ -8,6 +8,7 @@ value must pass that node's validation. The file is loaded as `ros2 launch` give
 import pathlib
 
 from liquid_edge_bridge.bridge_node import BridgeNode
+from liquid_edge_bridge.debug_image_node import DebugImageNode
 from liquid_edge_camera.camera_node import CameraNode
 from liquid_edge_follow.follow_node import FollowNode
 from liquid_edge_robomaster.driver_node import DriverNode
@@ -21,6 +22,7 @@ CONFIG = pathlib.Path(__file__).resolve().parents[1] / 'config' / 'robot.yaml'
 NODES = {
     'camera': (CameraNode, {'source': 'file'}),
     'edge_bridge': (BridgeNode, {}),
+    'debug_image': (DebugImageNode, {}),
     'follow_target': (FollowNode, {}),
     'robomaster_driver': (DriverNode, {'backend': 'sim'}),
 }

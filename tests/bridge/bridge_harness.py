@@ -149,7 +149,6 @@ class BridgeRig:
         self.active = []       # (monotonic receive time, ActiveEdge)
         self.latencies = []
         self.diagnostics = []
-        self.debug_images = []
         self.capture_settings = []
         self.links = []
         self._changed = threading.Condition()
@@ -175,12 +174,6 @@ class BridgeRig:
         self.executor.add_node(self.node)
         self._spinner = threading.Thread(target=self.executor.spin, daemon=True)
         self._spinner.start()
-
-    def subscribe_debug_image(self) -> None:
-        """Start listening to the debug image (the bridge renders it only then)."""
-        self.node.create_subscription(
-            CompressedImage, 'debug_image/compressed', self._keep(self.debug_images),
-            QoSProfile(depth=1, reliability=ReliabilityPolicy.BEST_EFFORT))
 
     def _keep(self, store):
         def callback(message):

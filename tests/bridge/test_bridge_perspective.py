@@ -1,4 +1,4 @@
-"""The rqt perspective shows the bridge's debug image, latency plot and diagnostics."""
+"""The rqt perspective shows the debug image node's view, the latency plot and diagnostics."""
 import ast
 import json
 import os

@@ -5,8 +5,8 @@ camera/image_raw/compressed (or camera/image_raw with input:=raw) → gRPC Detec
 edge → `detections`, `detections/described` (the same with appearance descriptors, for
 follow_target), `edge/latency`; `edge/active` (latched) names the edge serving the robot,
 grey and unreachable when none does, so the follower stops on its detection timeout.
-The frame path never decodes the JPEG; the annotated `debug_image/compressed` is drawn on its
-own thread, only while someone subscribes.
+The frame path never decodes the JPEG; the annotated view for rqt is the `debug_image` node's
+(debug_image_node.py).
 
 A lifecycle node that brings itself up unless `autostart` is false: configure reads and
 validates the parameters and opens the edge channels; activate subscribes to the camera,
@@ -27,8 +27,7 @@ from liquid_edge_bridge.conversions import color_msg, described_detections_to_ms
     detections_to_msg
 from liquid_edge_bridge.coordinator import (ActiveEdgeChange, Answered, BridgeCoordinator,
                                             CoordinatorConfig, Decision, Send)
-from liquid_edge_bridge.debug_image import Overlay, render_debug_image
-from liquid_edge_bridge.detections import CenteredDetection, DetectResult
+from liquid_edge_bridge.detections import DetectResult
 from liquid_edge_bridge.edge_client import EdgeClient, EdgeRequestOptions, ENGINES
 from liquid_edge_bridge.edge_config import (EDGE_KEYS, EdgeConfigError, parse_edges,
                                             parse_local_edge)
@@ -41,7 +40,7 @@ from liquid_edge_bridge.link_awareness import (InterfaceReport, InterfaceWatch, 
                                                ProcLinkSource)
 from liquid_edge_bridge.local_standby import pi4_yolo_frame_rate, StandbyConfig
 from liquid_edge_interfaces.msg import (ActiveEdge, CaptureSettings, DescribedDetections,
-                                        EdgeLink, FollowState, LinkState)
+                                        EdgeLink, LinkState)
 from liquid_edge_toolkit.lifecycle import LifecycleNode
 from liquid_edge_toolkit.main import CONFIGURATION_ERRORS, run_node
 from liquid_edge_toolkit.parameters import ConfigurationError, descriptor
@@ -64,15 +63,6 @@ class _Frame:
     header: Header
     jpeg: bytes
     stamp_ns: int
-
-
-@dataclass(frozen=True)
-class _Shown:
-    """The last published frame with its detections: what the debug image draws."""
-
-    frame: _Frame
-    detections: Tuple[CenteredDetection, ...]
-    image_width: int
 
 
 class BridgeNode(LifecycleNode):
@@ -116,7 +106,6 @@ class BridgeNode(LifecycleNode):
                                               SENSOR_DATA)
         self._inputs = [
             camera,
-            self.create_subscription(FollowState, 'follow/state', self._on_follow_state, 10),
             self.create_timer(self._diagnostics_period, self._on_diagnostics_timer),
             self.create_timer(ENCODING_PERIOD_S, self._on_encoding_timer),
         ]
@@ -127,10 +116,6 @@ class BridgeNode(LifecycleNode):
         self._publish_capture_settings(self._coordinator.links.settings)
         for client in self._edge_clients.values():
             client.start()
-        self._stop_render = threading.Event()
-        self._renderer = threading.Thread(target=self._render_loop, name='debug-image',
-                                          daemon=True)
-        self._renderer.start()
         return TransitionCallbackReturn.SUCCESS
 
     def on_deactivate(self, state: LifecycleState) -> TransitionCallbackReturn:
@@ -202,27 +187,21 @@ class BridgeNode(LifecycleNode):
             self._link_source or ProcLinkSource(), tuple(self._interface_edges)) \
             if self._interface_edges else None
         self._frames_rejected = 0
-        self._shown: Optional[_Shown] = None
-        self._follow_state: Optional[FollowState] = None
         self._detections_pub = self.create_publisher(Detection2DArray, 'detections', 5)
         self._described_pub = self.create_publisher(
             DescribedDetections, 'detections/described', 5)
         self._active_pub = self.create_publisher(ActiveEdge, 'edge/active', LATCHED)
         self._latency_pub = self.create_publisher(Float64, 'edge/latency', 10)
-        self._debug_pub = self.create_publisher(
-            CompressedImage, 'debug_image/compressed', SENSOR_DATA)
         self._diagnostics_pub = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
         self._capture_pub = self.create_publisher(
             CaptureSettings, 'camera/capture_settings', LATCHED)
         self._link_pub = self.create_publisher(LinkState, 'edge/link', 10)
         self._publishers = [self._detections_pub, self._described_pub, self._active_pub,
-                            self._latency_pub, self._debug_pub, self._diagnostics_pub,
+                            self._latency_pub, self._diagnostics_pub,
                             self._capture_pub, self._link_pub]
         self._edge_clients = {
             edge.name: EdgeClient(edge, self._on_health, retry_period_s=param('health_period'))
             for edge in self._edges.values()}
-        self._render_period = 1.0 / param('debug_image_rate')
-        self._render_quality = param('debug_image_quality')
         self.get_logger().info(
             'edges: ' + ', '.join(f'{e.name} at {e.address}{" (TLS)" if e.uses_tls else ""}'
                                   for e in edges)
@@ -251,8 +230,6 @@ class BridgeNode(LifecycleNode):
         self._inputs = []
         for client in self._edge_clients.values():
             client.stop()
-        self._stop_render.set()
-        self._renderer.join(timeout=2.0)
 
     def _release(self) -> None:
         """Undo configure: close the channels, destroy the publishers."""
@@ -328,10 +305,6 @@ class BridgeNode(LifecycleNode):
                                     integer_range=(0, 100))),
             ('diagnostics_period', 1.0, d('Period of /diagnostics and of the edge/active '
                                           'refresh, s', True, float_range=(0.05, 60.0))),
-            ('debug_image_rate', 10.0, d('Maximum rate of debug_image/compressed, Hz', True,
-                                         float_range=(0.1, 60.0))),
-            ('debug_image_quality', 80, d('JPEG quality of the debug image', True,
-                                          integer_range=(1, 100))),
             ('latency_budget', 0.15, d('Capture-to-detections p95 the encoding is chosen to '
                                        'hold, s', True, float_range=(0.01, 5.0))),
             ('adaptive_encoding', True, d('Choose JPEG quality, size and frame rate for the '
@@ -512,7 +485,6 @@ class BridgeNode(LifecycleNode):
         self._described_pub.publish(described_detections_to_msg(
             frame.header, answer.detections, answer.descriptor))
         self._latency_pub.publish(Float64(data=answered.round_trip_s))
-        self._shown = _Shown(frame, answer.detections, answer.image_width)
 
     # The active edge -------------------------------------------------------------------------
 
@@ -580,7 +552,7 @@ class BridgeNode(LifecycleNode):
                 goodput=_or_nan(link.goodput_bytes_per_s), loss_rate=link.loss_rate))
         return message
 
-    # Diagnostics and the debug image --------------------------------------------------------
+    # Diagnostics ----------------------------------------------------------------------------
 
     def _on_diagnostics_timer(self) -> None:
         now = time.monotonic()
@@ -702,41 +674,6 @@ class BridgeNode(LifecycleNode):
         return _status(f'{self.get_name()}: local edge {local.name}',
                        DiagnosticStatus.OK if serving else DiagnosticStatus.WARN, message,
                        values)
-
-    def _on_follow_state(self, state: FollowState) -> None:
-        self._follow_state = state
-
-    def _render_loop(self) -> None:
-        rendered: Optional[_Shown] = None
-        while not self._stop_render.wait(self._render_period):
-            if not self.context.ok() or self._debug_pub.get_subscription_count() == 0:
-                continue
-            now = time.monotonic()
-            with self._lock:
-                shown = self._shown
-                active = self._coordinator.serving
-                latency = self._coordinator.serving_latency(now)
-                fps = self._coordinator.published.rate(now)
-            if shown is None or shown is rendered:
-                continue
-            rendered = shown
-            state = self._follow_state
-            target_x = None
-            if state is not None and state.target_class and shown.image_width:
-                target_x = shown.image_width * (0.5 + state.horizontal_error)
-            overlay = Overlay(
-                state=state.state_name if state else '', edge_name=active or '',
-                edge_rgb=self._edges[active].rgb if active else None, latency_s=latency,
-                fps=fps, target_class=state.target_class if state else '',
-                target_x_px=target_x)
-            try:
-                jpeg = render_debug_image(shown.frame.jpeg, shown.detections, overlay,
-                                          self._render_quality)
-            except ValueError as error:
-                self.get_logger().warning(f'debug image: {error}', throttle_duration_sec=5.0)
-                continue
-            self._debug_pub.publish(CompressedImage(header=shown.frame.header, format='jpeg',
-                                                    data=jpeg))
 
 
 def _interface_status(name: str, report: InterfaceReport) -> DiagnosticStatus:

@@ -2,7 +2,7 @@
 The annotated image for rqt: boxes, labels, the followed target, state, edge, latency, fps.
 
 Pure (OpenCV and numpy, no ROS): decodes the camera JPEG, draws, encodes a JPEG. Only the
-debug-image thread calls it, never the frame path.
+`debug_image` node calls it; the bridge's frame path never decodes a frame.
 """
 from dataclasses import dataclass
 from typing import Optional, Sequence, Tuple
