@@ -22,7 +22,8 @@ repository (``ros2 launch launch/robot.launch.py``) or from the installed bringu
 ``namespace`` also prefixes every TF frame (``robot1/base_link``), so two robots on one network
 never publish the same ``odom -> base_link``. ``local_edge:=true`` also starts the local
 standby edge, the same YOLO service (``yolodetection``, ONNX Runtime, a 320x320 input) on
-127.0.0.1:``local_edge_port``, and gives the bridge its address.
+127.0.0.1:``local_edge_port``, and gives the bridge its address. ``use_debug:=true`` also
+starts ``debug_image``, the annotated camera view for rqt (``debug_image/compressed``).
 The camera, driver, bridge and follow_target are lifecycle nodes: with ``autostart:=true`` (the
 default) each configures and activates itself at start; ``autostart:=false`` leaves them
 unconfigured for ``ros2 lifecycle set`` or a lifecycle manager (nav2_lifecycle_manager given
@@ -33,6 +34,7 @@ import os
 from ament_index_python.packages import get_package_share_directory
 from launch import LaunchDescription
 from launch.actions import DeclareLaunchArgument, ExecuteProcess, OpaqueFunction
+from launch.conditions import IfCondition
 from launch.substitutions import LaunchConfiguration
 from launch_ros.actions import LifecycleNode, Node
 from liquid_edge_bridge.edge_config import edge_parameters
@@ -84,6 +86,9 @@ def robot_nodes(context):
                                                        'tf_prefix': prefix.rstrip('/'),
                                                        'autostart': arg('autostart')}],
                       **common),
+        Node(package='liquid_edge_bridge', executable='debug_image', name='debug_image',
+             parameters=[arg('params_file')], condition=IfCondition(arg('use_debug')),
+             **common),
     ]
     if local_edge:
         nodes.append(ExecuteProcess(
@@ -119,6 +124,9 @@ def generate_launch_description():
                               description='Also run the local standby edge (YOLO) here'),
         DeclareLaunchArgument('local_edge_port', default_value='50061',
                               description='Port of the local standby edge on 127.0.0.1'),
+        DeclareLaunchArgument('use_debug', default_value='false',
+                              description='Also run debug_image: the annotated camera view '
+                              'for rqt on debug_image/compressed'),
         DeclareLaunchArgument('autostart', default_value='true',
                               description='Configure and activate the lifecycle nodes at start; '
                               'false: leave them unconfigured for a lifecycle manager'),

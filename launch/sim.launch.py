@@ -20,9 +20,9 @@ two edge sites on this machine (each: face, YOLO and ingress services), the simu
 Robomaster driver, the simulated camera (the real camera node rendering the simulated world
 from the driver's pose), the edge bridge with both edges and follow-target. Parameters come
 from ``config/robot.yaml``; the simulation's own values are set here. Kill one edge's
-``objectdetection`` process to see the failover; watch ``debug_image/compressed`` in
-rqt_image_view. The camera, driver, bridge and follow_target are lifecycle nodes that
-configure and activate themselves unless ``autostart:=false``.
+``objectdetection`` process to see the failover; with ``use_debug:=true``, watch
+``debug_image/compressed`` in rqt_image_view. The camera, driver, bridge and follow_target are
+lifecycle nodes that configure and activate themselves unless ``autostart:=false``.
 
     ros2 launch launch/sim.launch.py                  (or: liquid_edge_bringup sim.launch.py)
     ros2 launch launch/sim.launch.py start_edges:=false \
@@ -35,7 +35,7 @@ from launch import LaunchDescription
 from launch.actions import DeclareLaunchArgument, ExecuteProcess, OpaqueFunction
 from launch.conditions import IfCondition
 from launch.substitutions import LaunchConfiguration
-from launch_ros.actions import LifecycleNode
+from launch_ros.actions import LifecycleNode, Node
 from liquid_edge_bridge.edge_config import edge_parameters
 import yaml
 
@@ -69,7 +69,7 @@ def edge_services(name: str, color: str, base_port: int):
 
 
 def generate_launch_description():
-    """Describe the edges and the four robot nodes of the simulation."""
+    """Describe the edges and the robot nodes of the simulation (debug_image on demand)."""
     share = get_package_share_directory('liquid_edge_bringup')
     arg = LaunchConfiguration
     arguments = [
@@ -89,6 +89,9 @@ def generate_launch_description():
                               description="Seed of the simulated people's walks"),
         DeclareLaunchArgument('wakeup_duration', default_value='3.0',
                               description='Still time after start before searching, s'),
+        DeclareLaunchArgument('use_debug', default_value='false',
+                              description='Also run debug_image: the annotated camera view '
+                              'for rqt on debug_image/compressed'),
         DeclareLaunchArgument('autostart', default_value='true',
                               description='Configure and activate the lifecycle nodes at start; '
                               'false: leave them unconfigured for a lifecycle manager'),
@@ -124,5 +127,8 @@ def generate_launch_description():
                                                        'wakeup_duration': arg('wakeup_duration'),
                                                        'autostart': arg('autostart')}],
                       **common),
+        Node(package='liquid_edge_bridge', executable='debug_image', name='debug_image',
+             parameters=[arg('params_file')], condition=IfCondition(arg('use_debug')),
+             **common),
     ]
     return LaunchDescription(arguments + edges + nodes)

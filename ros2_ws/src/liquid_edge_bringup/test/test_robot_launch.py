@@ -13,10 +13,11 @@
 # limitations under the License.
 
 """
-launch_testing: robot.launch.py brings up all four nodes and they talk to each other.
+launch_testing: robot.launch.py brings up the robot's nodes and they talk to each other.
 
 Runs where launch_testing and launch_ros are installed (a ROS 2 install from apt); skipped
-with the reason otherwise. The robot runs with the simulated driver and a video file.
+with the reason otherwise. The robot runs with the simulated driver and a video file, and
+with ``use_debug:=true`` so that the debug image node is launched too.
 """
 import os
 import pathlib
@@ -70,6 +71,7 @@ def generate_test_description():
             'camera_source': 'file',
             'camera_path': os.fspath(video),
             'edges': "{edge-a: {address: '127.0.0.1:1', color: '#00c853'}}",
+            'use_debug': 'true',
         }.items())
     return LaunchDescription([robot, launch_testing.actions.ReadyToTest()])
 
@@ -78,8 +80,9 @@ class TestRobotLaunch(unittest.TestCase):
     """The launched nodes publish what the architecture promises."""
 
     def test_topics_flow(self):
-        """Camera frames, follow state, the driver connected and the edge unreachable."""
+        """Camera frames, their debug view, follow state, the driver, the edge unreachable."""
         topics = {'camera/image_raw/compressed': (CompressedImage, qos_profile_sensor_data),
+                  'debug_image/compressed': (CompressedImage, qos_profile_sensor_data),
                   'follow/state': (FollowState, 10),
                   'connected': (Bool, LATCHED),
                   'edge/active': (ActiveEdge, LATCHED)}
