@@ -219,7 +219,8 @@ class FollowNode(Node):
         ego = self._ego_shift(stamp)
         tracks = self._tracker.update(boxes, stamp, ego)
         previous_id = self._target.track.track_id if self._target else None
-        self._target = self._identity.update(tracks, self._settings.target_class, stamp, ego)
+        self._target = self._identity.update(tracks, self._settings.target_class, stamp, ego,
+                                             self._settings.tracker.timeout)
         target_id = self._target.track.track_id if self._target else None
         if target_id is not None and target_id != previous_id:
             score = self._target.match_score
