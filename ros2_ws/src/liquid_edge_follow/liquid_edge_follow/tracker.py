@@ -95,6 +95,7 @@ class Track:
     hits: int = 1           # frames matched in a row
     velocity_x: float = 0.0  # px/s, the object's own motion (the robot's turn taken out)
     velocity_y: float = 0.0
+    velocity_h: float = 0.0  # px/s, growth of the box height (+ coming closer)
     appearance: Optional[np.ndarray] = None  # smoothed descriptor of the matched boxes
 
     @property
@@ -170,13 +171,17 @@ class MultiObjectTracker:
     def _matched(self, track: Track, box: Box, stamp: float, ego: Optional[EgoShift],
                  crowded: bool) -> None:
         """
-        Move a track to its new box: velocity filter, smoothed descriptor.
+        Move a track to its new box: velocity (and height growth) filter, smoothed descriptor.
 
         A crowded box (overlapping another) changes neither: half hidden, its centre moves
-        with the one in front, not with the person, and its look is mixed.
+        with the one in front, not with the person, and its look is mixed. A box whose shape
+        changed (width to height, by more than a quarter) is being cut by someone in front or
+        by the frame: its centre shifts though the person does not, so it changes no velocity.
         """
         elapsed = stamp - track.last_seen
-        if elapsed > 0.0 and not crowded:
+        reshaped = abs(math.log((box.width / box.height)
+                                / (track.box.width / track.box.height))) > math.log(1.25)
+        if elapsed > 0.0 and not crowded and not reshaped:
             start_x = ego(track.box.center_x, track.last_seen) if ego else track.box.center_x
             # The first velocity of a track is measured, later ones filtered.
             gain = 1.0 if track.hits <= 1 and track.velocity_x == track.velocity_y == 0.0 \
@@ -186,8 +191,10 @@ class MultiObjectTracker:
             limit = 2.0 * box.width
             measured_x = max(-limit, min(limit, (box.center_x - start_x) / elapsed))
             measured_y = max(-limit, min(limit, (box.center_y - track.box.center_y) / elapsed))
+            measured_h = max(-limit, min(limit, (box.height - track.box.height) / elapsed))
             track.velocity_x += gain * (measured_x - track.velocity_x)
             track.velocity_y += gain * (measured_y - track.velocity_y)
+            track.velocity_h += gain * (measured_h - track.velocity_h)
         if box.appearance is not None and not crowded:
             if track.appearance is None or track.appearance.shape != box.appearance.shape:
                 track.appearance = box.appearance
