@@ -330,7 +330,9 @@ class FollowNode(Node):
         command = None
         if directive.state is State.FOLLOW and self._target is not None:
             width, height = self._image_size()
-            command = follow_command(self._target.box, width, height, self._settings.control)
+            growth = 0.0 if self._target.coasting else self._target.track.velocity_h / height
+            command = follow_command(self._target.box, width, height, self._settings.control,
+                                     growth)
         self._publish_chassis(directive, command)
         self._publish_gimbal(command)
         self._publish_state(directive, command)

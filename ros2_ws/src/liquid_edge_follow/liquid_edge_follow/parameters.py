@@ -51,6 +51,12 @@ PARAMETERS: Tuple[ParameterSpec, ...] = (
                   0.01, 60.0),
     ParameterSpec('wakeup_duration', 10.0, 'Still time after start before searching, s',
                   0.01, 3600.0),
+    ParameterSpec('search_pause', 1.0,
+                  'A search for a target lost near the image centre first stands still this '
+                  'long, s', 0.0, 60.0),
+    ParameterSpec('search_pause_band', 0.15,
+                  'Near the centre: |horizontal error| of the lost target, fraction of width',
+                  0.0, 0.5),
     ParameterSpec('search_timeout', 25.0, 'Search time without a target before idle, s',
                   0.01, 3600.0),
     ParameterSpec('hit_escape_duration', 2.0, 'Escape move after an armor hit, s', 0.01, 60.0),
@@ -70,7 +76,10 @@ PARAMETERS: Tuple[ParameterSpec, ...] = (
                   'Forward speed per unit box height error (fraction of height), m/s',
                   0.001, 100.0),
     ParameterSpec('max_forward_speed', 0.6, 'Forward speed limit, m/s', 0.01, 3.5),
-    ParameterSpec('max_backward_speed', 0.3, 'Backward speed limit, m/s', 0.01, 3.5),
+    ParameterSpec('max_backward_speed', 0.8, 'Backward speed limit, m/s', 0.01, 3.5),
+    ParameterSpec('approach_gain', 3.0,
+                  'Backward speed per unit of box height growth (fraction of height per s), '
+                  'm/s: backs away from a person walking at the robot early', 0.0, 100.0),
     ParameterSpec('gimbal_tracking', False,
                   'Also turn the gimbal toward the target (cmd_gimbal) while following'),
     ParameterSpec('gimbal_gain', 2.0, 'Gimbal rate per unit image error, rad/s', 0.001, 100.0),
@@ -159,6 +168,7 @@ def settings_from_parameters(values: Mapping[str, Any]) -> FollowSettings:
         tick_rate=v['tick_rate'],
         state_machine=StateMachineConfig(
             wakeup_duration=v['wakeup_duration'], search_timeout=v['search_timeout'],
+            search_pause=v['search_pause'], search_pause_band=v['search_pause_band'],
             detection_timeout=v['detection_timeout'],
             hit_escape_duration=v['hit_escape_duration']),
         control=ControlConfig(
@@ -166,7 +176,8 @@ def settings_from_parameters(values: Mapping[str, Any]) -> FollowSettings:
             max_turn_speed=v['max_turn_speed'], size_setpoint=v['size_setpoint'],
             size_deadband=v['size_deadband'], linear_gain=v['linear_gain'],
             max_forward_speed=v['max_forward_speed'],
-            max_backward_speed=v['max_backward_speed'], gimbal_gain=v['gimbal_gain'],
+            max_backward_speed=v['max_backward_speed'], approach_gain=v['approach_gain'],
+            gimbal_gain=v['gimbal_gain'],
             max_gimbal_speed=v['max_gimbal_speed']),
         tracker=TrackerConfig(
             timeout=v['track_timeout'], iou_threshold=v['track_iou_threshold'],

@@ -199,3 +199,19 @@ def test_a_person_in_front_never_continues_the_track_of_the_one_behind():
     tracker.update([Box('person', 310, 250, 80, 200, 0.9, blue)], 0.1)
     assert tracker.get(her).missed == 1
     assert tracker.get(him).missed == 0 and tracker.get(him).box.center_x == 310
+
+
+def test_the_height_growth_of_a_person_walking_closer_is_measured():
+    tracker = MultiObjectTracker()
+    track = tracker.update([person(320, 240, 60, 150)], 0.0)[0]
+    for step in range(1, 10):
+        tracker.update([person(320, 240, 60, 150 + 10 * step)], 0.1 * step)
+    assert track.velocity_h == pytest.approx(100.0, rel=0.05)
+
+
+def test_a_box_cut_by_someone_in_front_changes_no_velocity():
+    tracker = MultiObjectTracker()
+    track = tracker.update([person(300, 240, 100, 200)], 0.0)[0]
+    # Her left half is hidden: the box narrows and its centre moves right, she does not.
+    tracker.update([person(325, 240, 50, 200)], 0.1)
+    assert track.missed == 0 and track.velocity_x == 0.0
