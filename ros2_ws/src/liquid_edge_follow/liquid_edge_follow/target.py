@@ -129,12 +129,14 @@ class TargetIdentity:
         seen = [t for t in tracks if t.missed == 0]
         if self._first_at is not None and stamp - self._first_at > self.config.acquire_window:
             self._first_at = None
-        if self._first_at is not None:
+        current = next((t for t in tracks if t.track_id == self.track_id), None)
+        if self._first_at is not None and current is not None:
+            # Only a person larger than the live target takes over: the largest live track
+            # other than hers is larger than hers.
             largest = self._largest(tracks)
-            if largest is not None and largest.track_id != self.track_id:
+            if largest is not None and largest is not current:
                 self.gallery.clear()
                 return self._lock(largest, seen)
-        current = next((t for t in tracks if t.track_id == self.track_id), None)
         if current is not None and current.missed == 0:
             score = self.gallery.similarity(current.box.appearance)
             doubtful = score is not None and score < self.config.reacquire_similarity and \

@@ -96,6 +96,13 @@ def test_a_larger_person_takes_the_first_lock_within_the_window_only():
     assert scene.frame(near, far).box.center_x == 500    # seen once: not steadily yet
     assert scene.frame(near, far).box.center_x == 300
     assert scene.identity.gallery.similarity(look(BLUE)) < 0.5
+    # A smaller person never takes it, not even while her track is lost within the window.
+    scene = Scene(IdentityConfig(acquire_frames=2, acquire_window=0.5), timeout=0.15)
+    scene.frame(near, far)
+    assert scene.frame(near, far).box.center_x == 300
+    for _ in range(3):
+        view = scene.frame(far)
+    assert view is None
     # Past the window the lock is final: a larger person no longer takes it.
     scene = Scene(IdentityConfig(acquire_frames=2, acquire_window=0.5), timeout=2.0)
     for _ in range(7):
