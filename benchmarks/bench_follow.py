@@ -6,13 +6,15 @@
    then the identity), from 1 to 6 people with descriptors.
 3. Each scenario of config/scenarios x seeds: the closed loop as `make demo` runs it (real
    edges, real DDS), then `on_target`, `wrong_person_s` and `reacquire_s` over the whole run
-   (median and worst). Figures, not a test: nothing here asserts.
+   (median and worst), and the load average around them: on a shared machine the detection
+   rate, and with it every figure, depends on it. Figures, not a test: nothing here asserts.
 
     python benchmarks/bench_follow.py [--seeds 0 1 2 3 4] [--duration 40] [--scenarios ...]
 """
 import argparse
 import io
 import math
+import os
 from pathlib import Path
 import statistics
 import tempfile
@@ -77,6 +79,7 @@ def main() -> None:
     parser.add_argument('--duration', type=float, default=40.0, help='s per run')
     parser.add_argument('--scenarios', nargs='+', default=list(ALL))
     args = parser.parse_args()
+    print('load average (1, 5, 15 min) at the start: %.1f %.1f %.1f' % os.getloadavg())
     cost, boxes = descriptor_cost()
     print(f'appearance descriptor (hs-histogram): {cost:.3f} ms per person box '
           f'(median of {boxes} frames)')
@@ -102,6 +105,7 @@ def main() -> None:
         print(f'{name:18s} {len(results):4d} {_pair(on, min):>20s} {_pair(wrong, max):>25s} '
               f'{_pair(wait, max):>22s} {sum(w == 0.0 for w in wrong):>5d}/{len(wrong)}',
               flush=True)
+    print('load average (1, 5, 15 min) at the end: %.1f %.1f %.1f' % os.getloadavg())
 
 
 def _pair(values: list, worst) -> str:

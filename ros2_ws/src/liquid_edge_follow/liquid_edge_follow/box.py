@@ -70,6 +70,11 @@ class Box:
         return (abs(x - self.center_x) <= self.width / 2
                 and abs(y - self.center_y) <= self.height / 2)
 
+    def covered_by(self, other: 'Box') -> float:
+        """Share of this box's area that lies inside `other`, in [0, 1]."""
+        overlap = self.iou(other)
+        return overlap * (self.area + other.area) / (1.0 + overlap) / self.area
+
     def overlaps(self, other: 'Box') -> bool:
         """Whether the two boxes share any area."""
         return self.iou(other) > 0.0

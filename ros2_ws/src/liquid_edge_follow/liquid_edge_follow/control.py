@@ -20,6 +20,11 @@ one: each error goes through a dead-band that shrinks it continuously toward zer
 gain, then a tanh saturation to the speed limit, so the command is continuous, monotonic,
 has the gain as its slope near the set-point and never exceeds its limit.
 
+Distance keeping also acts on how fast the box grows: a person walking at the robot makes
+the box grow before it is too big, so the robot backs away early (`approach_gain`, a
+feed-forward on the box height's rate), not once the person is already too close; the
+same term drives after a person walking away.
+
 Axes follow REP-103: linear.x forward, linear.y left, angular.z counter-clockwise (left).
 Image errors are fractions of the image size: horizontal + right, vertical + down.
 """
@@ -74,7 +79,8 @@ class ControlConfig:
     size_deadband: float = 0.05       # box height error ignored, fraction of image height
     linear_gain: float = 2.0          # m/s per unit of box height error, near the set-point
     max_forward_speed: float = 0.6    # m/s
-    max_backward_speed: float = 0.3   # m/s
+    max_backward_speed: float = 0.8   # m/s, enough to keep a 1 m/s walker in view
+    approach_gain: float = 3.0        # m/s backward per unit of box height growth per second
     gimbal_gain: float = 2.0          # rad/s per unit of image error
     max_gimbal_speed: float = 1.0     # rad/s
 
@@ -85,6 +91,9 @@ class ControlConfig:
             value = getattr(self, name)
             if not (math.isfinite(value) and value > 0.0):
                 raise ValueError(f'{name} must be a finite number > 0, got {value}')
+        if not (math.isfinite(self.approach_gain) and self.approach_gain >= 0.0):
+            raise ValueError(f'approach_gain must be a finite number >= 0, '
+                             f'got {self.approach_gain}')
         if not 0.0 <= self.turn_deadband < 0.5:
             raise ValueError(f'turn_deadband must be in [0, 0.5), got {self.turn_deadband}')
         if not 0.0 < self.size_setpoint < 1.0:
@@ -116,8 +125,13 @@ def soft_limit(value: float, limit: float) -> float:
 
 
 def follow_command(box: Box, image_width: float, image_height: float,
-                   config: ControlConfig) -> FollowCommand:
-    """Chassis and gimbal speeds that centre ``box`` and bring its height to the set-point."""
+                   config: ControlConfig, height_rate: float = 0.0) -> FollowCommand:
+    """
+    Chassis and gimbal speeds that centre ``box`` and bring its height to the set-point.
+
+    ``height_rate``: how fast the box height grows, fraction of the image height per second
+    (+ the person comes closer); 0 when unknown.
+    """
     if not (image_width > 0.0 and image_height > 0.0):
         raise ValueError(f'image size must be positive, got {image_width} x {image_height}')
     horizontal = box.center_x / image_width - 0.5
@@ -126,7 +140,8 @@ def follow_command(box: Box, image_width: float, image_height: float,
     # A target on the right (+) needs a clockwise (negative) turn.
     turn = -soft_limit(config.turn_gain * apply_deadband(horizontal, config.turn_deadband),
                        config.max_turn_speed)
-    drive = config.linear_gain * apply_deadband(distance, config.size_deadband)
+    drive = config.linear_gain * apply_deadband(distance, config.size_deadband) \
+        - config.approach_gain * height_rate
     limit = config.max_forward_speed if drive >= 0.0 else config.max_backward_speed
     gimbal = GimbalRate(
         yaw=-soft_limit(config.gimbal_gain * apply_deadband(horizontal, config.turn_deadband),

@@ -306,7 +306,8 @@ class FollowNode(LifecycleNode):
         ego = self._ego_shift(stamp)
         tracks = self._tracker.update(boxes, stamp, ego)
         previous_id = self._target.track.track_id if self._target else None
-        self._target = self._identity.update(tracks, self._settings.target_class, stamp, ego)
+        self._target = self._identity.update(tracks, self._settings.target_class, stamp, ego,
+                                             self._settings.tracker.timeout)
         target_id = self._target.track.track_id if self._target else None
         if target_id is not None and target_id != previous_id:
             score = self._target.match_score
@@ -416,7 +417,9 @@ class FollowNode(LifecycleNode):
         command = None
         if directive.state is State.FOLLOW and self._target is not None:
             width, height = self._image_size()
-            command = follow_command(self._target.box, width, height, self._settings.control)
+            growth = 0.0 if self._target.coasting else self._target.track.velocity_h / height
+            command = follow_command(self._target.box, width, height, self._settings.control,
+                                     growth)
         self._publish_chassis(directive, command)
         self._publish_gimbal(command)
         self._publish_state(directive, command)

@@ -31,6 +31,9 @@ Decisions beyond the original:
   once, so not one search command goes out while the edge is silent.
 - A hit during explore is ignored (a person drives); a new hit during the escape restarts it
   away from the new side.
+- A target lost near the image centre (within ``search_pause_band``) was hidden or missed
+  where the robot looks, not gone to one side: the search first stands still for
+  ``search_pause``, so spinning does not turn the robot away from where she will reappear.
 """
 from dataclasses import dataclass
 import enum
@@ -117,6 +120,8 @@ class StateMachineConfig:
     search_timeout: float = 25.0
     detection_timeout: float = 1.0
     hit_escape_duration: float = 2.0
+    search_pause: float = 1.0           # s the search stands still for a target lost centred
+    search_pause_band: float = 0.15     # |horizontal error| of such a target, fraction of width
 
     def __post_init__(self):
         """Refuse negative, zero or non-finite timeouts."""
@@ -125,6 +130,12 @@ class StateMachineConfig:
             value = getattr(self, name)
             if not (math.isfinite(value) and value > 0.0):
                 raise ValueError(f'{name} must be a finite number of seconds > 0, got {value}')
+        if not (math.isfinite(self.search_pause) and self.search_pause >= 0.0):
+            raise ValueError(f'search_pause must be a finite number of seconds >= 0, '
+                             f'got {self.search_pause}')
+        if not 0.0 <= self.search_pause_band <= 0.5:
+            raise ValueError(f'search_pause_band must be in [0, 0.5], '
+                             f'got {self.search_pause_band}')
 
 
 @dataclass(frozen=True)
@@ -148,10 +159,15 @@ class FollowStateMachine:
         self.last_detections_stamp: Optional[float] = None
         self.last_target_error = 0.0
         self.hit_location = 0
+        self._lost_centred = False   # the search began with a target lost near the centre
 
-    def directive(self) -> Directive:
-        """Return what to command in the current state."""
-        return Directive(self.state, MOTIONS[self.state],
+    def directive(self, now: Optional[float] = None) -> Directive:
+        """Return what to command in the current state (at ``now``: the search's pause)."""
+        motion = MOTIONS[self.state]
+        if self.state is State.SEARCH and self._lost_centred and now is not None and \
+                now - self.entered_at < self.config.search_pause:
+            motion = Motion.STILL
+        return Directive(self.state, motion,
                          turn_direction=-1 if self.last_target_error > 0.0 else 1,
                          hit_location=self.hit_location)
 
@@ -166,7 +182,7 @@ class FollowStateMachine:
             event = self._due_event(now)
             if event is None or not self._fire(event, now):
                 break
-        return self.directive()
+        return self.directive(now)
 
     def detections(self, now: float, stamp: float,
                    target_error: Optional[float]) -> Directive:
@@ -180,7 +196,7 @@ class FollowStateMachine:
         """
         stamp = min(stamp, now)
         if now - stamp > self.config.detection_timeout:
-            return self.directive()
+            return self.directive(now)
         if self.last_detections_stamp is None or stamp > self.last_detections_stamp:
             self.last_detections_stamp = stamp
         if target_error is None:
@@ -188,18 +204,18 @@ class FollowStateMachine:
         else:
             self.last_target_error = target_error
             self._fire(Event.TARGET_SEEN, now)
-        return self.directive()
+        return self.directive(now)
 
     def armor_hit(self, now: float, location: int) -> Directive:
         """Take an armor hit on the sensors in the ``location`` bitmask."""
         if self._fire(Event.ARMOR_HIT, now):
             self.hit_location = location
-        return self.directive()
+        return self.directive(now)
 
     def set_explore(self, now: float, enabled: bool) -> Directive:
         """Enter (``enabled``) or leave manual explore mode."""
         self._fire(Event.EXPLORE_ON if enabled else Event.EXPLORE_OFF, now)
-        return self.directive()
+        return self.directive(now)
 
     def _due_event(self, now: float) -> Optional[Event]:
         """Return the timed event that holds at ``now`` in the current state, if any."""
@@ -221,5 +237,8 @@ class FollowStateMachine:
             return False
         if next_state is not self.state or event is Event.ARMOR_HIT:
             self.entered_at = now
+        if next_state is State.SEARCH:
+            self._lost_centred = self.state is State.FOLLOW and \
+                abs(self.last_target_error) <= self.config.search_pause_band
         self.state = next_state
         return True

@@ -18,13 +18,22 @@ Whom the robot follows: the target's identity across occlusion, loss and look-al
 Pure, clock-free: `TargetIdentity.update` takes each frame's tracks and answers with the
 target to steer by, or None.
 
-- The first acquisition takes the largest person of the target class (both policies).
+- The first acquisition takes the largest person of the target class (both policies), once
+  that person has been seen in `acquire_frames` frames in a row and is still the largest of
+  every live track, those missed in this frame included: a detector that misses the near
+  person in one frame does not hand the robot to a far stranger. For `acquire_window`
+  seconds the first acquisition stays provisional: a larger person, seen as steadily, takes
+  over (a detector that missed the target in the first frames, with a stranger nearly as
+  near, would otherwise give the robot to the stranger for good).
 - While the target's track lives, it is followed; in frames where it is not seen, on its
   predicted box (coasting, at most the tracker's timeout). The target's identity is a
   gallery of its descriptors, added only on confident, unambiguous matches: the detection
   looks like the gallery (or the gallery is new) and no other detection overlaps it.
 - A track whose look turns clearly unlike the gallery (below `keep_similarity`: another
-  person took over the track while two crossed) stops being the target.
+  person took over the track while two crossed) stops being the target. A doubtful sighting
+  (below `reacquire_similarity`: a box that holds part of the person in front, or of both)
+  is not steered by: the target coasts on her last sure sighting, for at most the tracker's
+  prediction horizon.
 - After a loss, `same_target` (default) re-acquires only a person whose look matches the
   gallery (at least `reacquire_similarity`, and clearly better than anyone else in view, by
   `reacquire_margin`), seen in at least two frames in a row and overlapping nobody (a box
@@ -35,7 +44,9 @@ target to steer by, or None.
 - `select` and `forget` are the user's choice: follow this track (its look starts a new
   gallery), or nobody until the next first acquisition.
 """
+from copy import copy
 from dataclasses import dataclass
+import math
 from typing import Iterable, List, Optional, Sequence
 
 from liquid_edge_follow.appearance import Gallery
@@ -57,6 +68,8 @@ class IdentityConfig:
     keep_similarity: float = 0.75        # below this the target's track is someone else
     reacquire_similarity: float = 0.85   # least gallery match to re-acquire after a loss
     reacquire_margin: float = 0.05       # ... ahead of the second-best person in view
+    acquire_frames: int = 3              # frames in a row the first target must be seen
+    acquire_window: float = 2.0          # s a larger person may still take the first lock
 
     def __post_init__(self):
         """Refuse an unknown policy and thresholds outside [0, 1]."""
@@ -64,6 +77,10 @@ class IdentityConfig:
             raise ValueError(f'acquire_policy must be one of {POLICIES}, got {self.policy!r}')
         if self.gallery_size < 1:
             raise ValueError(f'gallery_size must be >= 1, got {self.gallery_size}')
+        if self.acquire_frames < 1:
+            raise ValueError(f'acquire_frames must be >= 1, got {self.acquire_frames}')
+        if not self.acquire_window >= 0.0:
+            raise ValueError(f'acquire_window must be >= 0 s, got {self.acquire_window}')
         for name in ('gallery_similarity', 'keep_similarity', 'reacquire_similarity',
                      'reacquire_margin'):
             value = getattr(self, name)
@@ -91,12 +108,16 @@ class TargetIdentity:
         self.track_id: Optional[str] = None
         self.match_score: Optional[float] = None
         self._acquired = False   # a first acquisition happened (since the last forget)
+        self._first_at: Optional[float] = None   # stamp of a still provisional first lock
+        self._sure: Optional[Track] = None       # the target's track at its last sure sighting
 
     def forget(self) -> None:
         """Follow nobody: the next acquisition is a first one (the largest person)."""
         self.track_id = None
         self.match_score = None
         self._acquired = False
+        self._first_at = None
+        self._sure = None
         self.gallery.clear()
 
     def select(self, track: Track) -> None:
@@ -104,43 +125,77 @@ class TargetIdentity:
         self.forget()
         self.track_id = track.track_id
         self._acquired = True
+        self._sure = copy(track)
         if track.box.appearance is not None:
             self.gallery.add(track.box.appearance)
             self.match_score = 1.0
 
     def update(self, tracks: Iterable[Track], target_class: str, stamp: float,
-               ego: Optional[EgoShift] = None) -> Optional[TargetView]:
-        """Take one frame's live tracks; return the target to steer by, or None."""
+               ego: Optional[EgoShift] = None,
+               horizon: float = math.inf) -> Optional[TargetView]:
+        """
+        Take one frame's live tracks; return the target to steer by, or None.
+
+        `ego` and `horizon` are the tracker's (see `Track.predicted`): the coasting target is
+        where the tracker looks for it.
+        """
         tracks = [t for t in tracks if t.class_name == target_class]
         seen = [t for t in tracks if t.missed == 0]
+        if self._first_at is not None and stamp - self._first_at > self.config.acquire_window:
+            self._first_at = None
         current = next((t for t in tracks if t.track_id == self.track_id), None)
+        if self._first_at is not None and current is not None:
+            # Only a person larger than the live target takes over: the largest live track
+            # other than hers is larger than hers.
+            largest = self._largest(tracks)
+            if largest is not None and largest is not current:
+                self.gallery.clear()
+                return self._lock(largest, seen)
         if current is not None and current.missed == 0:
             score = self.gallery.similarity(current.box.appearance)
+            doubtful = score is not None and score < self.config.reacquire_similarity and \
+                self._sure is not None and stamp - self._sure.last_seen <= horizon
             if score is not None and score < self.config.keep_similarity:
                 current = None      # someone else continued the target's track
-            else:
+            elif not doubtful:
                 self.match_score = score
+                self._sure = copy(current)
                 if score is None or score >= self.config.gallery_similarity or \
                         not len(self.gallery):
                     self._learn(current, seen)
                 return TargetView(current, current.box, score, coasting=False)
         if current is not None:
-            return TargetView(current, current.predicted(stamp, ego), self.match_score,
+            anchor = self._sure if self._sure is not None else current
+            return TargetView(current, anchor.predicted(stamp, ego, horizon), self.match_score,
                               coasting=True)
         self.track_id = None
         self.match_score = None
-        chosen = self._acquire(seen)
-        if chosen is None:
-            return None
+        if not self._acquired:
+            chosen = self._largest(tracks)
+            self._first_at = stamp if chosen is not None else None
+        else:
+            chosen = self._reacquire(seen)
+        return None if chosen is None else self._lock(chosen, seen)
+
+    def _lock(self, chosen: Track, seen: Sequence[Track]) -> TargetView:
+        """Follow `chosen` from this frame on."""
         self.track_id = chosen.track_id
         self._acquired = True
+        self._sure = copy(chosen)
         self.match_score = self.gallery.similarity(chosen.box.appearance)
         self._learn(chosen, seen)
         return TargetView(chosen, chosen.box, self.match_score, coasting=False)
 
-    def _acquire(self, seen: Sequence[Track]) -> Optional[Track]:
-        """Return the track to lock on after a loss (or at first), or None."""
-        if self.config.policy == LARGEST or not self._acquired:
+    def _largest(self, tracks: Sequence[Track]) -> Optional[Track]:
+        """Return the largest live track if it is seen now and steadily, or None."""
+        largest = max(tracks, key=lambda t: t.box.area, default=None)
+        if largest is None or largest.missed or largest.hits < self.config.acquire_frames:
+            return None
+        return largest
+
+    def _reacquire(self, seen: Sequence[Track]) -> Optional[Track]:
+        """Return the track to lock on after a loss, or None."""
+        if self.config.policy == LARGEST:
             return max(seen, key=lambda t: t.box.area, default=None)
         scored: List[tuple] = []
         for track in seen:

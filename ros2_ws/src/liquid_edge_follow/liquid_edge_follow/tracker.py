@@ -27,12 +27,21 @@ predicted boxes: a detection joins the track it overlaps most (IoU); when nothin
 of very different heights never match without overlap, and when both carry a descriptor,
 one that looks too unlike the track (below ``min_appearance``) never continues it, while a
 better look lowers the cost. A detection that overlaps another one holds part of that
-person too: it never changes the track's look or velocity. A track lives while it is
-matched at least once every ``timeout`` seconds of detection time; time, not a frame count,
-so "lost" means the same at 2 fps and at 30 fps.
+person too: it never changes the track's look or velocity.
+
+Crossings: when two people pass, one detection may continue either track by motion. Such an
+ambiguous detection never continues a track when it looks clearly more like the other one
+(by ``ambiguity_margin``), so the person in front never carries on the track of the one
+behind. A track lives while it is matched at
+least once every ``timeout`` seconds of detection time (time, not a frame count, so "lost"
+means the same at 2 fps and at 30 fps), and up to ``occlusion_timeout`` while its predicted
+box is mostly covered by a taller (nearer) detection: a person hidden behind someone walking
+past is waited for, not dropped. A prediction extrapolates the track's own motion for at
+most ``timeout`` seconds; past that it holds still (a hidden person may have stopped).
 """
 from dataclasses import dataclass, replace
 import itertools
+import math
 from typing import Callable, Dict, Iterable, List, Optional, Sequence
 
 from liquid_edge_follow.appearance import similarity
@@ -58,6 +67,9 @@ class TrackerConfig:
     min_appearance: float = 0.7        # least descriptor similarity to continue a track
     appearance_weight: float = 1.0     # cost per unit of (1 - similarity)
     velocity_gain: float = 0.3         # alpha-beta filter: share of a new velocity taken
+    occlusion_timeout: float = 3.0     # s a track hidden behind a nearer detection lives
+    occluded_share: float = 0.5        # share of the predicted box covered to count as hidden
+    ambiguity_margin: float = 0.05     # a look this much closer to another track's is theirs
 
     def __post_init__(self):
         """Refuse settings that would never match or never drop a track."""
@@ -77,6 +89,13 @@ class TrackerConfig:
                              f'got {self.appearance_weight}')
         if not 0.0 < self.velocity_gain <= 1.0:
             raise ValueError(f'velocity_gain must be in (0, 1], got {self.velocity_gain}')
+        if not self.occlusion_timeout >= self.timeout:
+            raise ValueError('track_occlusion_timeout must be >= track_timeout '
+                             f'({self.timeout} s), got {self.occlusion_timeout}')
+        if not 0.0 <= self.ambiguity_margin <= 1.0:
+            raise ValueError(f'ambiguity_margin must be in [0, 1], got {self.ambiguity_margin}')
+        if not 0.0 < self.occluded_share <= 1.0:
+            raise ValueError(f'occluded_share must be in (0, 1], got {self.occluded_share}')
 
 
 @dataclass
@@ -90,6 +109,7 @@ class Track:
     hits: int = 1           # frames matched in a row
     velocity_x: float = 0.0  # px/s, the object's own motion (the robot's turn taken out)
     velocity_y: float = 0.0
+    velocity_h: float = 0.0  # px/s, growth of the box height (+ coming closer)
     appearance: Optional[np.ndarray] = None  # smoothed descriptor of the matched boxes
 
     @property
@@ -97,9 +117,10 @@ class Track:
         """Class of the tracked object."""
         return self.box.class_name
 
-    def predicted(self, stamp: float, ego: Optional[EgoShift] = None) -> Box:
-        """Return the box expected at `stamp`: own motion, then the robot's turn."""
-        elapsed = max(stamp - self.last_seen, 0.0)
+    def predicted(self, stamp: float, ego: Optional[EgoShift] = None,
+                  horizon: float = math.inf) -> Box:
+        """Return the box expected at `stamp`: own motion (for `horizon` s), the robot's turn."""
+        elapsed = min(max(stamp - self.last_seen, 0.0), horizon)
         x = self.box.center_x + self.velocity_x * elapsed
         if ego is not None:
             x = ego(x, self.last_seen)
@@ -138,7 +159,7 @@ class MultiObjectTracker:
         the robot's own turn; None when the robot does not turn (or it is unknown).
         """
         tracks = list(self._tracks.values())
-        predictions = [t.predicted(stamp, ego) for t in tracks]
+        predictions = [t.predicted(stamp, ego, self.config.timeout) for t in tracks]
         # A box that overlaps another holds part of that person too: its look is mixed.
         crowded = [any(k != j and other.class_name == box.class_name and box.overlaps(other)
                        for k, other in enumerate(boxes)) for j, box in enumerate(boxes)]
@@ -150,7 +171,9 @@ class MultiObjectTracker:
                 continue
             track.missed += 1
             track.hits = 0
-            if stamp - track.last_seen > self.config.timeout:
+            hidden = self._hidden(predictions[track_index], boxes)
+            timeout = self.config.occlusion_timeout if hidden else self.config.timeout
+            if stamp - track.last_seen > timeout:
                 del self._tracks[track.track_id]
         matched_boxes = set(pairs.values())
         for index, box in enumerate(boxes):
@@ -162,13 +185,17 @@ class MultiObjectTracker:
     def _matched(self, track: Track, box: Box, stamp: float, ego: Optional[EgoShift],
                  crowded: bool) -> None:
         """
-        Move a track to its new box: velocity filter, smoothed descriptor.
+        Move a track to its new box: velocity (and height growth) filter, smoothed descriptor.
 
         A crowded box (overlapping another) changes neither: half hidden, its centre moves
-        with the one in front, not with the person, and its look is mixed.
+        with the one in front, not with the person, and its look is mixed. A box whose shape
+        changed (width to height, by more than a quarter) is being cut by someone in front or
+        by the frame: its centre shifts though the person does not, so it changes no velocity.
         """
         elapsed = stamp - track.last_seen
-        if elapsed > 0.0 and not crowded:
+        reshaped = abs(math.log((box.width / box.height)
+                                / (track.box.width / track.box.height))) > math.log(1.25)
+        if elapsed > 0.0 and not crowded and not reshaped:
             start_x = ego(track.box.center_x, track.last_seen) if ego else track.box.center_x
             # The first velocity of a track is measured, later ones filtered.
             gain = 1.0 if track.hits <= 1 and track.velocity_x == track.velocity_y == 0.0 \
@@ -178,8 +205,10 @@ class MultiObjectTracker:
             limit = 2.0 * box.width
             measured_x = max(-limit, min(limit, (box.center_x - start_x) / elapsed))
             measured_y = max(-limit, min(limit, (box.center_y - track.box.center_y) / elapsed))
+            measured_h = max(-limit, min(limit, (box.height - track.box.height) / elapsed))
             track.velocity_x += gain * (measured_x - track.velocity_x)
             track.velocity_y += gain * (measured_y - track.velocity_y)
+            track.velocity_h += gain * (measured_h - track.velocity_h)
         if box.appearance is not None and not crowded:
             if track.appearance is None or track.appearance.shape != box.appearance.shape:
                 track.appearance = box.appearance
@@ -191,36 +220,62 @@ class MultiObjectTracker:
         track.missed = 0
         track.hits += 1
 
+    def _hidden(self, predicted: Box, boxes: Sequence[Box]) -> bool:
+        """Whether a taller (nearer) detection covers most of a track's predicted box."""
+        return any(box.class_name == predicted.class_name and box.height > predicted.height
+                   and predicted.covered_by(box) >= self.config.occluded_share
+                   for box in boxes)
+
     def _associate(self, tracks: Sequence[Track], predictions: Sequence[Box],
                    boxes: Sequence[Box]) -> Iterable:
         """Yield (track index, box index) pairs of the cheapest allowed global assignment."""
         if not tracks or not boxes:
             return
         cost = np.full((len(tracks), len(boxes)), _FORBIDDEN)
-        for i, (track, predicted) in enumerate(zip(tracks, predictions)):
+        motion = np.array([[self._motion_cost(predicted, box) for box in boxes]
+                           for predicted in predictions])
+        for i, track in enumerate(tracks):
             for j, box in enumerate(boxes):
-                cost[i, j] = self._pair_cost(predicted, box, track.appearance)
+                if motion[i, j] < _FORBIDDEN and \
+                        not self._looks_more_like_another(i, box, tracks, motion[:, j]):
+                    cost[i, j] = self._pair_cost(motion[i, j], box, track.appearance)
         for i, j in zip(*linear_sum_assignment(cost)):
             if cost[i, j] < _FORBIDDEN:
                 yield int(i), int(j)
 
-    def _pair_cost(self, previous: Box, current: Box,
+    def _looks_more_like_another(self, index: int, box: Box, tracks: Sequence[Track],
+                                 motion: np.ndarray) -> bool:
+        """
+        Whether another track that `box` could continue by motion looks clearly more like it.
+
+        Clearly: by ``ambiguity_margin`` of similarity, so two look-alikes are told apart by
+        motion alone, not by the noise of their descriptors.
+        """
+        own = tracks[index].appearance
+        if own is None or box.appearance is None or own.shape != box.appearance.shape:
+            return False
+        match = similarity(own, box.appearance)
+        return any(k != index and motion[k] < _FORBIDDEN and other.appearance is not None
+                   and other.appearance.shape == own.shape
+                   and similarity(other.appearance, box.appearance) >
+                   match + self.config.ambiguity_margin
+                   for k, other in enumerate(tracks))
+
+    def _pair_cost(self, motion: float, current: Box,
                    appearance: Optional[np.ndarray] = None) -> float:
-        """Cost of matching a predicted box and a detection: motion, size, then appearance."""
-        if previous.class_name != current.class_name:
+        """Cost of a pair allowed by motion: its motion cost, then its appearance."""
+        if appearance is None or current.appearance is None \
+                or appearance.shape != current.appearance.shape:
+            return motion
+        match = similarity(appearance, current.appearance)
+        if match < self.config.min_appearance:
             return _FORBIDDEN
-        look = 0.0
-        if appearance is not None and current.appearance is not None \
-                and appearance.shape == current.appearance.shape:
-            match = similarity(appearance, current.appearance)
-            if match < self.config.min_appearance:
-                return _FORBIDDEN
-            look = self.config.appearance_weight * (1.0 - match)
-        motion = self._motion_cost(previous, current)
-        return motion + look if motion < _FORBIDDEN else _FORBIDDEN
+        return motion + self.config.appearance_weight * (1.0 - match)
 
     def _motion_cost(self, previous: Box, current: Box) -> float:
         """Return the motion cost: IoU matches below 1, centroid matches 1 and above."""
+        if previous.class_name != current.class_name:
+            return _FORBIDDEN
         overlap = previous.iou(current)
         if overlap >= self.config.iou_threshold:
             return 1.0 - overlap

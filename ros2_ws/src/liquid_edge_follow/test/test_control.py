@@ -147,7 +147,27 @@ def test_armor_bits_match_the_message():
     ({'turn_deadband': 0.5}, 'turn_deadband'),
     ({'size_setpoint': 1.0}, 'size_setpoint'),
     ({'size_setpoint': 0.1, 'size_deadband': 0.1}, 'size_deadband'),
+    ({'approach_gain': -1.0}, 'approach_gain'),
 ])
 def test_config_refuses_bad_values(kwargs, name):
     with pytest.raises(ValueError, match=name):
         ControlConfig(**kwargs)
+
+
+def test_a_person_walking_at_the_robot_makes_it_back_away_before_the_box_is_too_big():
+    # At the set-point, inside the dead-band: still without growth, backing away with it.
+    assert command(height=HEIGHT * CONFIG.size_setpoint).velocity.linear_x == 0.0
+    growing = follow_command(Box('person', 320.0, 240.0, 96.0, 240.0), WIDTH, HEIGHT, CONFIG,
+                             height_rate=0.25)
+    assert growing.velocity.linear_x < -0.5
+    # A smaller box than the set-point, growing fast: the approach wins over the distance.
+    far = follow_command(Box('person', 320.0, 240.0, 60.0, 150.0), WIDTH, HEIGHT, CONFIG,
+                         height_rate=0.4)
+    assert far.velocity.linear_x < 0.0
+    # Never beyond the limit, and the box shrinking (walking away) drives forward.
+    fast = follow_command(Box('person', 320.0, 240.0, 96.0, 240.0), WIDTH, HEIGHT, CONFIG,
+                          height_rate=10.0)
+    assert fast.velocity.linear_x >= -CONFIG.max_backward_speed
+    leaving = follow_command(Box('person', 320.0, 240.0, 96.0, 240.0), WIDTH, HEIGHT, CONFIG,
+                             height_rate=-0.1)
+    assert leaving.velocity.linear_x > 0.0

@@ -132,6 +132,20 @@ def test_lost_target_searches_toward_the_side_it_was_last_seen(last_error, direc
     assert directive.turn_direction == direction
 
 
+def test_a_target_lost_near_the_centre_is_first_waited_for_still():
+    machine = machine_in(State.FOLLOW, now=100.0)
+    machine.detections(100.1, 100.05, 0.05)
+    directive = machine.detections(100.2, 100.15, None)
+    assert directive.state is State.SEARCH and directive.motion is Motion.STILL
+    assert machine.detections(101.15, 101.1, None).motion is Motion.STILL
+    directive = machine.tick(100.2 + CONFIG.search_pause)
+    assert directive.motion is Motion.SEARCH and directive.turn_direction == -1
+    # Lost at the side: the search turns at once.
+    machine = machine_in(State.FOLLOW, now=100.0)
+    machine.detections(100.1, 100.05, -0.3)
+    assert machine.detections(100.2, 100.15, None).motion is Motion.SEARCH
+
+
 def test_search_without_any_sighting_turns_left():
     assert machine_in(State.SEARCH, now=100.0).directive().turn_direction == 1
 
@@ -208,6 +222,13 @@ def test_explore_off_outside_explore_changes_nothing():
 def test_config_refuses_bad_timeouts(name, value):
     with pytest.raises(ValueError, match=name):
         StateMachineConfig(**{name: value})
+
+
+@pytest.mark.parametrize('kwargs, name', [({'search_pause': -1.0}, 'search_pause'),
+                                          ({'search_pause_band': 0.6}, 'search_pause_band')])
+def test_config_refuses_a_bad_search_pause(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        StateMachineConfig(**kwargs)
 
 
 def test_state_numbers_match_the_follow_state_message():

@@ -102,7 +102,9 @@ def test_two_people_crossing_frames_keep_their_ids_by_overlap():
 
 @pytest.mark.parametrize('kwargs', [{'timeout': 0.0}, {'iou_threshold': 0.0},
                                     {'iou_threshold': 1.5}, {'max_centroid_distance': -1.0},
-                                    {'max_size_ratio': 0.9}])
+                                    {'max_size_ratio': 0.9},
+                                    {'timeout': 2.0, 'occlusion_timeout': 1.0},
+                                    {'occluded_share': 0.0}])
 def test_config_refuses_bad_values(kwargs):
     with pytest.raises(ValueError):
         TrackerConfig(**kwargs)
@@ -172,3 +174,58 @@ def test_an_overlapped_detection_changes_neither_look_nor_velocity():
     # The mixed look does not become the track's look, nor the shift its velocity.
     assert tracker.get(first.track_id).appearance == pytest.approx(orange)
     assert tracker.get(first.track_id).velocity_x == 0.0
+
+
+def test_a_track_hidden_behind_a_nearer_person_lives_until_the_occlusion_timeout():
+    tracker = MultiObjectTracker(TrackerConfig(timeout=0.5, occlusion_timeout=2.0))
+    orange, blue = look(1.0, 0.1, 0.0), look(0.0, 0.1, 1.0)
+    her = tracker.update([Box('person', 300, 240, 60, 150, 0.9, orange)], 0.0)[0].track_id
+    front = Box('person', 305, 250, 90, 220, 0.9, blue)
+    for stamp in (0.4, 1.0, 1.9):
+        tracker.update([front], stamp)
+        assert tracker.get(her) is not None and tracker.get(her).missed
+    tracker.update([front], 2.1)
+    assert tracker.get(her) is None
+    # A shorter (farther) person over her prediction hides nobody: the plain timeout holds.
+    tracker = MultiObjectTracker(TrackerConfig(timeout=0.5, occlusion_timeout=2.0))
+    her = tracker.update([Box('person', 300, 240, 60, 150, 0.9, orange)], 0.0)[0].track_id
+    tracker.update([Box('person', 305, 240, 50, 120, 0.9, blue)], 0.6)
+    assert tracker.get(her) is None
+
+
+def test_a_hidden_track_is_predicted_still_past_the_timeout():
+    tracker = MultiObjectTracker(TrackerConfig(timeout=0.5, occlusion_timeout=3.0))
+    her = tracker.update([person(100, 240)], 0.0)[0]
+    tracker.update([person(120, 240)], 0.2)     # 100 px/s
+    assert her.predicted(0.7, horizon=0.5).center_x == pytest.approx(170.0)
+    assert her.predicted(2.2, horizon=0.5).center_x == pytest.approx(170.0)
+
+
+def test_a_person_in_front_never_continues_the_track_of_the_one_behind():
+    # Both looks pass the gate (0.5), but the blue box is blue's more than orange's.
+    tracker = MultiObjectTracker(TrackerConfig(min_appearance=0.5))
+    orange, blue = look(1.0, 0.5, 0.2), look(0.4, 0.5, 1.0)
+    tracks = tracker.update([Box('person', 300, 240, 60, 150, 0.9, orange),
+                             Box('person', 420, 250, 80, 200, 0.9, blue)], 0.0)
+    her, him = tracks[0].track_id, tracks[1].track_id
+    # He walks in front of her; the detector sees him only, over both predictions. His own
+    # prediction lags (he sped up), so by overlap alone her track would be the cheaper one.
+    tracker.update([Box('person', 310, 250, 80, 200, 0.9, blue)], 0.1)
+    assert tracker.get(her).missed == 1
+    assert tracker.get(him).missed == 0 and tracker.get(him).box.center_x == 310
+
+
+def test_the_height_growth_of_a_person_walking_closer_is_measured():
+    tracker = MultiObjectTracker()
+    track = tracker.update([person(320, 240, 60, 150)], 0.0)[0]
+    for step in range(1, 10):
+        tracker.update([person(320, 240, 60, 150 + 10 * step)], 0.1 * step)
+    assert track.velocity_h == pytest.approx(100.0, rel=0.05)
+
+
+def test_a_box_cut_by_someone_in_front_changes_no_velocity():
+    tracker = MultiObjectTracker()
+    track = tracker.update([person(300, 240, 100, 200)], 0.0)[0]
+    # Her left half is hidden: the box narrows and its centre moves right, she does not.
+    tracker.update([person(325, 240, 50, 200)], 0.1)
+    assert track.missed == 0 and track.velocity_x == 0.0
