@@ -238,9 +238,9 @@ class BridgeCoordinator:
         return Decision(active=self._sync_active(now))
 
     def on_encoding_tick(self, now: float) -> LinkUpdate:
-        """Re-decide the encoding for the link `LinkAdaptation.encoding_edge` names."""
-        return self.links.update(now, self.links.encoding_edge(now, self._serving,
-                                                               self.selector.active))
+        """Re-decide the encoding for the link to the serving edge."""
+        # On the local standby, its loopback link: it sees the best the camera gives.
+        return self.links.update(now, self._serving)
 
     def forget_requests(self) -> None:
         """Forget every request and probe in flight (their calls were cancelled)."""

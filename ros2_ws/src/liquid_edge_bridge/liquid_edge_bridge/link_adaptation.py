@@ -84,21 +84,6 @@ class LinkAdaptation:
         """Return the link to `edge` as measured over the window ending at `now`."""
         return self._estimators[edge].estimate(now)
 
-    def encoding_edge(self, now: float, serving: Optional[str],
-                      remote: Optional[str]) -> Optional[str]:
-        """
-        Return the edge whose link the settings should suit: `serving`'s, with one exception.
-
-        On the local standby (`serving` is not the selector's `remote` edge) while the remote
-        edge's link answered within the window, the remote edge's: the probes that must show
-        it in time again carry these frames, and suited to the local edge's loopback they are
-        the largest, so a congested link that would carry smaller ones in time never shows
-        it. A remote edge that answers nothing (an outage) leaves them to the local edge.
-        """
-        if remote is not None and remote != serving and self.estimate(remote, now).answers:
-            return remote
-        return serving
-
     def update(self, now: float, active: Optional[str]) -> LinkUpdate:
         """Re-decide the settings for the link to `active` (None: no edge, nothing changes)."""
         if self._controller is None or active is None:

@@ -61,20 +61,6 @@ def test_without_an_active_edge_nothing_changes():
     assert not links.update(1.0, None).changed
 
 
-def test_on_the_local_standby_the_settings_suit_a_remote_edge_that_answers():
-    links = LinkAdaptation(['edge-a', 'local'], controller())
-    assert links.encoding_edge(1.0, 'edge-a', 'edge-a') == 'edge-a'
-    # The remote edge answers nothing in the window (an outage): the local edge's link.
-    links.record_failure('edge-a', 1.0)
-    assert links.encoding_edge(1.5, 'local', 'edge-a') == 'local'
-    assert links.encoding_edge(1.5, 'local', None) == 'local'
-    # Its probes come back, late: the frames must suit its link to show it in time again.
-    links.record_answer('edge-a', 2.0, 80_000, 500, 0.700, 0.020)
-    assert links.encoding_edge(2.5, 'local', 'edge-a') == 'edge-a'
-    # Answers older than the window no longer count.
-    assert links.encoding_edge(2.0 + 5.5, 'local', 'edge-a') == 'local'
-
-
 def test_fixed_settings_never_change():
     links = LinkAdaptation(['edge-a'], None)
     for i in range(10):
