@@ -318,7 +318,7 @@ class FollowNode(LifecycleNode):
         error = None
         if self._target is not None:
             error = self._target.box.center_x / self._image_size()[0] - 0.5
-        self._machine.detections(now, stamp, error)
+        self._machine.detections(now, stamp, error, self._identity.likely_in_view)
 
     def _ego_shift(self, stamp: float):
         """Return where image column x seen at `since` appears at `stamp` (the robot's turn)."""

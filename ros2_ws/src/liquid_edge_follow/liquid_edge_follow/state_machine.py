@@ -34,6 +34,10 @@ Decisions beyond the original:
 - A target lost near the image centre (within ``search_pause_band``) was hidden or missed
   where the robot looks, not gone to one side: the search first stands still for
   ``search_pause``, so spinning does not turn the robot away from where she will reappear.
+- A search also stands still while the last detections frame held someone who looks like
+  the target but is not re-acquired yet (``likely_in_view``: overlapping another person, or
+  seen once): she is in view, and spinning would turn the robot away from her. The search
+  timeout still runs.
 """
 from dataclasses import dataclass
 import enum
@@ -160,12 +164,14 @@ class FollowStateMachine:
         self.last_target_error = 0.0
         self.hit_location = 0
         self._lost_centred = False   # the search began with a target lost near the centre
+        self._likely_in_view = False  # the last frame held someone who looks like the target
 
     def directive(self, now: Optional[float] = None) -> Directive:
         """Return what to command in the current state (at ``now``: the search's pause)."""
         motion = MOTIONS[self.state]
-        if self.state is State.SEARCH and self._lost_centred and now is not None and \
-                now - self.entered_at < self.config.search_pause:
+        if self.state is State.SEARCH and (self._likely_in_view or (
+                self._lost_centred and now is not None
+                and now - self.entered_at < self.config.search_pause)):
             motion = Motion.STILL
         return Directive(self.state, motion,
                          turn_direction=-1 if self.last_target_error > 0.0 else 1,
@@ -184,21 +190,23 @@ class FollowStateMachine:
                 break
         return self.directive(now)
 
-    def detections(self, now: float, stamp: float,
-                   target_error: Optional[float]) -> Directive:
+    def detections(self, now: float, stamp: float, target_error: Optional[float],
+                   likely_in_view: bool = False) -> Directive:
         """
         Take one detections frame captured at ``stamp``.
 
         ``target_error`` is the target's horizontal error (fraction of width, + right), or
-        None when no target is tracked. A frame already older than the detection timeout is
-        stale information and changes nothing; a stamp from the future (clock skew) counts as
-        taken now, or it would keep the robot moving past the timeout.
+        None when no target is tracked; ``likely_in_view``: without a target, someone in the
+        frame looks like her (the search then holds still). A frame already older than the
+        detection timeout is stale information and changes nothing; a stamp from the future
+        (clock skew) counts as taken now, or it would keep the robot moving past the timeout.
         """
         stamp = min(stamp, now)
         if now - stamp > self.config.detection_timeout:
             return self.directive(now)
         if self.last_detections_stamp is None or stamp > self.last_detections_stamp:
             self.last_detections_stamp = stamp
+        self._likely_in_view = target_error is None and likely_in_view
         if target_error is None:
             self._fire(Event.TARGET_LOST, now)
         else:

@@ -37,7 +37,9 @@ target to steer by, or None.
 - After a loss, `same_target` (default) re-acquires only a person whose look matches the
   gallery (at least `reacquire_similarity`, and clearly better than anyone else in view, by
   `reacquire_margin`), seen in at least two frames in a row and overlapping nobody (a box
-  that holds part of someone else has a mixed look); nobody else, however large.
+  that holds part of someone else has a mixed look); nobody else, however large. While such
+  a look is in view but not yet re-acquired (overlapping someone, or seen once),
+  `likely_in_view` says so: the search then waits for her instead of turning away.
   `largest` takes the largest person again, the original "follow anyone" behaviour. Without
   descriptors (an edge that sends none), `same_target` re-acquires nobody: stop and search
   rather than follow a stranger.
@@ -110,6 +112,8 @@ class TargetIdentity:
         self._acquired = False   # a first acquisition happened (since the last forget)
         self._first_at: Optional[float] = None   # stamp of a still provisional first lock
         self._sure: Optional[Track] = None       # the target's track at its last sure sighting
+        # No target, but a person in view looks like her (re-acquisition withheld, ambiguous).
+        self.likely_in_view = False
 
     def forget(self) -> None:
         """Follow nobody: the next acquisition is a first one (the largest person)."""
@@ -141,6 +145,7 @@ class TargetIdentity:
         """
         tracks = [t for t in tracks if t.class_name == target_class]
         seen = [t for t in tracks if t.missed == 0]
+        self.likely_in_view = False
         if self._first_at is not None and stamp - self._first_at > self.config.acquire_window:
             self._first_at = None
         current = next((t for t in tracks if t.track_id == self.track_id), None)
@@ -211,6 +216,7 @@ class TargetIdentity:
         if best_score >= self.config.reacquire_similarity and alone and \
                 best_score - runner_up >= self.config.reacquire_margin and best.hits >= 2:
             return best
+        self.likely_in_view = best_score >= self.config.reacquire_similarity
         return None
 
     def _learn(self, track: Track, seen: Sequence[Track]) -> None:

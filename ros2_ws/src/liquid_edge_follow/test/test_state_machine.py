@@ -146,6 +146,24 @@ def test_a_target_lost_near_the_centre_is_first_waited_for_still():
     assert machine.detections(100.2, 100.15, None).motion is Motion.SEARCH
 
 
+def test_the_search_holds_still_while_someone_who_looks_like_her_is_in_view():
+    machine = machine_in(State.FOLLOW, now=100.0)
+    machine.detections(100.1, 100.05, -0.3)
+    assert machine.detections(100.2, 100.15, None).motion is Motion.SEARCH
+    directive = machine.detections(100.3, 100.25, None, likely_in_view=True)
+    assert directive.state is State.SEARCH and directive.motion is Motion.STILL
+    assert machine.tick(100.35).motion is Motion.STILL
+    # The next frame holds no such person: the search turns again.
+    assert machine.detections(100.4, 100.35, None).motion is Motion.SEARCH
+    # A tracked target is followed whatever the flag says; the search timeout still runs.
+    assert machine.detections(100.5, 100.45, 0.1, likely_in_view=True).state is State.FOLLOW
+    machine = machine_in(State.SEARCH, now=100.0)
+    for t in range(101, 125):
+        machine.detections(float(t), t - 0.1, None, likely_in_view=True)
+    machine.detections(125.0, 124.9, None, likely_in_view=True)
+    assert machine.tick(125.0).state is State.IDLE
+
+
 def test_search_without_any_sighting_turns_left():
     assert machine_in(State.SEARCH, now=100.0).directive().turn_direction == 1
 

@@ -188,6 +188,25 @@ def test_a_matching_look_that_overlaps_someone_is_not_reacquired():
     assert view is not None and view.box.center_x == 300
 
 
+def test_a_withheld_match_in_view_is_reported_as_likely():
+    scene = Scene(timeout=0.3)
+    scene.frame(person(200, appearance=ORANGE))
+    for _ in range(5):
+        scene.frame(person(500, 120, 300, appearance=BLUE))
+    assert not scene.identity.likely_in_view
+    # She is back, half in front of the blue person: not re-acquired, but likely her.
+    assert scene.frame(person(500, 120, 300, appearance=BLUE),
+                       person(450, appearance=ORANGE)) is None
+    assert scene.identity.likely_in_view
+    # Only someone unlike her in view: nothing likely.
+    scene.frame(person(500, 120, 300, appearance=BLUE))
+    assert not scene.identity.likely_in_view
+    # Re-acquired, she is the target: no longer a mere likelihood.
+    scene.frame(person(500, 120, 300, appearance=BLUE), person(200, appearance=ORANGE))
+    view = scene.frame(person(500, 120, 300, appearance=BLUE), person(202, appearance=ORANGE))
+    assert view is not None and not scene.identity.likely_in_view
+
+
 def test_same_target_without_descriptors_reacquires_nobody():
     scene = Scene(timeout=0.3)
     scene.frame(person(200))
