@@ -418,8 +418,8 @@ def identity_figures(rows: list[dict], end: float) -> IdentityFigures:
     state) in which the target is at least IN_VIEW visible. `wrong_person_s`: total time the
     followed box is on someone else, whatever the state and whether or not the target is in
     view. `reacquire_s`: the longest time from the target's return into view (visible rising
-    to IN_VIEW while the robot does not follow her) to following her again; a return never
-    followed counts until `end`. None when nothing was measurable.
+    to IN_VIEW) to following her again, 0 where she is followed as she returns; a return
+    never followed counts until `end`. None when nothing was measurable.
     """
     durations = _durations(rows, end)
     acquired = next((i for i, row in enumerate(rows) if row['state'] == FOLLOW), None)
@@ -436,7 +436,7 @@ def identity_figures(rows: list[dict], end: float) -> IdentityFigures:
         if visible:
             in_view += d
             following += d if _on_target(row) else 0.0
-        if visible and not was_visible and not _on_target(row) and returned_at is None:
+        if visible and not was_visible and returned_at is None:
             returned_at = row['t']
         if returned_at is not None and _on_target(row):
             waits.append(row['t'] - returned_at)

@@ -120,6 +120,9 @@ def test_reacquire_is_from_her_return_into_view_to_following_her():
     # Never re-acquired: counted until the end of the run.
     assert run('1100111', 'ttssddd').reacquire_s == pytest.approx(0.3, abs=0.03)
     assert run('1111', 'tttt').reacquire_s is None
+    # Re-acquired as she comes back into view: a return, waited for 0 s.
+    figures = run('11000111', 'tt' + 'sss' + 'ttt')
+    assert figures.reacquire_s == pytest.approx(0.0) and figures.reacquisitions == 1
 
 
 def test_timeline_rows_carry_the_issue_fields():
