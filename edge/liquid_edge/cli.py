@@ -1,6 +1,8 @@
 """Command-line options every edge service shares, with environment-variable defaults."""
 import argparse
+import math
 import os
+from pathlib import Path
 
 from liquid_edge.identity import DEFAULT_COLOR, EdgeIdentity, local_identity, parse_color
 from liquid_edge.logs import configure_logging
@@ -8,6 +10,24 @@ from liquid_edge.server import ServerSettings
 
 DEFAULT_MAX_PIXELS = 4096 * 4096
 DEFAULT_MAX_IN_FLIGHT = 16
+
+
+def usable_cores(cgroup_root: Path = Path('/sys/fs/cgroup')) -> int:
+    """Return the CPU cores this process may use: its affinity, capped by a cgroup v2 quota.
+
+    ``os.cpu_count()`` reports the host's cores, also in a container given a CPU limit, where
+    one detector per host core would only queue for the quota (Python 3.13's
+    ``os.process_cpu_count`` sees affinity but not quotas either).
+    """
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else (
+        os.cpu_count() or 1)
+    try:
+        quota, period = (cgroup_root / 'cpu.max').read_text().split()[:2]
+    except (OSError, ValueError):
+        return cores
+    if quota == 'max':
+        return cores
+    return max(1, min(cores, math.ceil(int(quota) / int(period))))
 
 
 class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):

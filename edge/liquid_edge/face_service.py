@@ -1,9 +1,9 @@
 """``facedetection``: the face backend (OpenCV Haar), original ``FaceDetection`` on 50053."""
-import os
 
 import cv2
 
 from liquid_edge.cli import add_worker_arguments, service_parser, settings_from_args
+from liquid_edge.cli import usable_cores
 from liquid_edge.detector_pool import DetectorPool
 from liquid_edge.detector_service import detector_bindings, DetectorServicer
 from liquid_edge.face import FaceDetector, HaarParameters, SERVICE_INPUT_REDUCTION
@@ -56,5 +56,5 @@ def main(argv: list[str] | None = None) -> None:
     except ValueError as error:
         parser.error(str(error))
     build_face_server(settings, identity, max_pixels=args.max_pixels, parameters=parameters,
-                      workers=args.workers or os.cpu_count() or 1,
+                      workers=args.workers or usable_cores(),
                       input_reduction=args.input_reduction).serve_until_signalled()

@@ -7,14 +7,13 @@ per core measured best (see DEFAULT_MAX_BATCH).
 """
 from collections.abc import Callable
 import logging
-import os
 from pathlib import Path
 import tempfile
 
 import cv2
 
 from liquid_edge.cli import add_worker_arguments, positive_int, service_parser
-from liquid_edge.cli import settings_from_args
+from liquid_edge.cli import settings_from_args, usable_cores
 from liquid_edge.detector_service import detector_bindings, DetectorServicer
 from liquid_edge.identity import EdgeIdentity
 from liquid_edge.server import EdgeMetrics, EdgeServer, ServerSettings
@@ -155,7 +154,7 @@ def main(argv: list[str] | None = None) -> None:
                           help='how long a detector waits for more frames when frames are '
                                'arriving or it is busy; an idle detector runs a frame at once')
     args = parser.parse_args(argv)
-    cores = os.cpu_count() or 1
+    cores = usable_cores()
     gpu = args.device == DEVICE_CUDA
     workers = args.workers or (1 if gpu else cores)
     threads = args.opencv_threads or (cores if gpu else 1)
