@@ -24,15 +24,6 @@ RELIABLE = QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE)
 GREEN = (0.0, 0.78, 0.33, 1.0)
 
 
-@pytest.fixture(scope='module')
-def context():
-    """Give the module its own rclpy context."""
-    context = rclpy.Context()
-    rclpy.init(context=context)
-    yield context
-    rclpy.try_shutdown(context=context)
-
-
 class Probe:
     """The follow node plus a probe node that plays bridge and driver, on one executor."""
 
@@ -113,10 +104,10 @@ class Probe:
 
 
 @pytest.fixture
-def probe(context, request):
+def probe(ros_context, request):
     """Probe around a follow node with the test's parameter overrides."""
     marker = request.node.get_closest_marker('follow_parameters')
-    probe = Probe(context, **(marker.kwargs if marker else {}))
+    probe = Probe(ros_context, **(marker.kwargs if marker else {}))
     yield probe
     probe.close()
 
@@ -238,9 +229,9 @@ def test_explore_service_hands_the_chassis_over(probe):
     ({'size_setpoint': 0.2, 'size_deadband': 0.3}, 'size_deadband'),
     ({'target_class': ''}, 'target_class'),
 ])
-def test_bad_parameters_are_refused_at_start(context, overrides, reason):
+def test_bad_parameters_are_refused_at_start(ros_context, overrides, reason):
     with pytest.raises(InvalidParameterValueException, match=reason):
-        FollowNode(context=context, parameter_overrides=[
+        FollowNode(context=ros_context, parameter_overrides=[
             Parameter(name, value=value) for name, value in overrides.items()])
 
 
