@@ -55,6 +55,7 @@ class _ScriptedDetector(v1_grpc.DetectorServicer):
 
     def Detect(self, request, context):  # noqa: N802 (gRPC method name)
         self._edge.started += 1
+        self._edge.engines_asked = tuple(request.engines)
         # The scripted processing time of this edge, as a GPU or a far link would take.
         time.sleep(self._edge.delay_s)
         self._edge.requests += 1
@@ -74,6 +75,7 @@ class ScriptedEdge:
         self.site, self.color, self.delay_s = site, color, delay_s
         self.started = 0   # requests received
         self.requests = 0  # requests answered
+        self.engines_asked = ()  # the engines of the last request
         self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
         v1_grpc.add_DetectorServicer_to_server(_ScriptedDetector(self), self._server)
         self._health = health.HealthServicer()

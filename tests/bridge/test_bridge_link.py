@@ -6,6 +6,7 @@ from bridge_harness import astronaut_jpeg
 from liquid_edge_bridge.edge_config import EdgeConfigError
 from liquid_edge_bridge.encoding_controller import EncodingProfile, EncodingProfileError
 from liquid_edge_bridge.link_awareness import InterfaceReading, LinkSource
+from liquid_edge_protocol import detection_v1_pb2 as v1
 from liquid_edge_sim.link_schedule import LinkSchedule
 from liquid_edge_sim.link_shaper import LinkShaper
 from liquid_edge_toolkit.parameters import ConfigurationError
@@ -95,6 +96,9 @@ def test_the_local_edge_serves_only_while_no_remote_edge_does(make_rig, scripted
     rig.wait_for(lambda: local.requests >= served + 6, 10.0, 'frames served by the local edge')
     # Never faster than local_edge_max_fps (a cap, not a speed test: slowness cannot fail it).
     assert local.requests - served <= 4.0 * (time.monotonic() - since) + 2
+    # The local edge is a YOLO service: asked only for YOLO, while remote edges get every engine.
+    assert local.engines_asked == (v1.ENGINE_YOLO,)
+    assert remote.engines_asked == (v1.ENGINE_YOLO, v1.ENGINE_FACE)
 
     remote.set_serving(True)
     rig.wait_for(rig.active_is('edge-a'), 10.0, 'edge-a back after the standby')

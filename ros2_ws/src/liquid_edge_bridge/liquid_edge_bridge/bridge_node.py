@@ -68,6 +68,8 @@ from std_msgs.msg import Float64, Header
 from vision_msgs.msg import Detection2DArray
 
 INPUTS = ('compressed', 'raw')
+# What the local standby edge, the YOLO service on the robot, serves.
+LOCAL_EDGE_ENGINES = ('yolo',)
 # The encoding is re-decided this often: well within the controller's 3 s upgrade hold.
 ENCODING_PERIOD_S = 0.25
 
@@ -445,8 +447,12 @@ class BridgeNode(LifecycleNode):
     def _send(self, sends: List[Send]) -> None:
         for send in sends:
             frame = send.frame
+            # The local standby is the YOLO service itself, not an ingress: asked for another
+            # engine too, it would refuse every frame (INVALID_ARGUMENT).
+            options = self._options.served_by(LOCAL_EDGE_ENGINES) \
+                if self._coordinator.is_local(send.edge) else self._options
             self._edge_clients[send.edge].detect(
-                send.request_id, frame.jpeg, frame.stamp_ns, self._options,
+                send.request_id, frame.jpeg, frame.stamp_ns, options,
                 self._request_timeout, self._on_result)
 
     def _on_result(self, result: DetectResult) -> None:

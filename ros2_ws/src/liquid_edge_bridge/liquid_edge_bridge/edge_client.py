@@ -24,7 +24,7 @@ Original-protocol (seed) edges are refused: they serve neither `liquidedge.v1.De
 `grpc.health.v1`, the health watch answers UNIMPLEMENTED and the edge is reported unreachable
 with a message saying so; requests are never sent to it.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 import threading
 from typing import Callable, Optional, Sequence
 
@@ -67,6 +67,10 @@ class EdgeRequestOptions:
         unknown = [engine for engine in self.engines if engine not in ENGINES]
         if unknown:
             raise ValueError(f'unknown engines {unknown}: choose from {sorted(ENGINES)}')
+
+    def served_by(self, engines: Sequence[str]) -> 'EdgeRequestOptions':
+        """Return these options asking only for those of their engines in `engines`."""
+        return replace(self, engines=tuple(e for e in self.engines if e in engines))
 
 
 HealthCallback = Callable[[str, EdgeHealth, str], None]
