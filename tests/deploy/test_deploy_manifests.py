@@ -128,6 +128,18 @@ def test_gpu_overlay_runs_yolo_on_a_gpu(rendered):
     assert '--backend=$(YOLO_BACKEND)' in container['args']
 
 
+@pytest.mark.parametrize('overlay', OVERLAYS)
+def test_yolo_runs_on_onnx_runtime_everywhere(rendered, overlay):
+    # ONNX Runtime is the default runtime (issue 10): no overlay deploys OpenCV DNN.
+    for settings in by_kind(rendered[overlay], 'ConfigMap'):
+        if 'YOLO_BACKEND' in settings['data']:
+            assert settings['data']['YOLO_BACKEND'] == 'onnxruntime', overlay
+    backends = [arg for _, _, container in containers(rendered[overlay])
+                for arg in container.get('args', []) if arg.startswith('--backend=')]
+    assert backends and all(arg in ('--backend=$(YOLO_BACKEND)', '--backend=onnxruntime')
+                            for arg in backends), backends
+
+
 def test_cpu_overlay_requests_no_gpu(rendered):
     for name, pod, container in containers(rendered['cpu']):
         assert 'nvidia.com/gpu' not in container['resources']['limits'], name
