@@ -134,22 +134,6 @@ class BridgeNode(LifecycleNode):
             client.start()
         return TransitionCallbackReturn.SUCCESS
 
-    def on_deactivate(self, state: LifecycleState) -> TransitionCallbackReturn:
-        """Stop sending: cancel the calls in flight, stop the health watch and the inputs."""
-        self._stop()
-        return TransitionCallbackReturn.SUCCESS
-
-    def on_cleanup(self, state: LifecycleState) -> TransitionCallbackReturn:
-        """Close the edge channels and release the publishers."""
-        self._release()
-        return TransitionCallbackReturn.SUCCESS
-
-    def on_shutdown(self, state: LifecycleState) -> TransitionCallbackReturn:
-        """Stop and release whatever is up."""
-        self._stop()
-        self._release()
-        return TransitionCallbackReturn.SUCCESS
-
     def destroy_node(self) -> None:
         """Stop, close every edge channel, destroy the node."""
         self._stop()
@@ -231,7 +215,7 @@ class BridgeNode(LifecycleNode):
             + f' from {_settings_text(links.settings)}')
 
     def _stop(self) -> None:
-        """Undo activate: no more frames, results or health reports; calls cancelled."""
+        """Deactivate: no frames, results or health reports any more; calls in flight cancelled."""
         with self._lock:
             if not self._active:
                 return
@@ -248,7 +232,7 @@ class BridgeNode(LifecycleNode):
             client.stop()
 
     def _release(self) -> None:
-        """Undo configure: close the channels, destroy the publishers."""
+        """Cleanup: close the edge channels, destroy the publishers."""
         for client in self._edge_clients.values():
             client.close()
         self._edge_clients = {}

@@ -150,23 +150,8 @@ class CameraNode(LifecycleNode):
         self._restart_timer()
         return TransitionCallbackReturn.SUCCESS
 
-    def on_deactivate(self, state: LifecycleState) -> TransitionCallbackReturn:
-        """Stop publishing and close the source."""
-        self._stop_capture()
-        return TransitionCallbackReturn.SUCCESS
-
-    def on_cleanup(self, state: LifecycleState) -> TransitionCallbackReturn:
-        """Release the source and the publishers; configure reads the parameters again."""
-        self._release()
-        return TransitionCallbackReturn.SUCCESS
-
-    def on_shutdown(self, state: LifecycleState) -> TransitionCallbackReturn:
-        """Stop the capture and release everything, from whichever state."""
-        self._stop_capture()
-        self._release()
-        return TransitionCallbackReturn.SUCCESS
-
-    def _stop_capture(self) -> None:
+    def _stop(self) -> None:
+        """Deactivate: stop publishing and close the source."""
         if self._timer is not None:
             self.destroy_timer(self._timer)
             self._timer = None
@@ -178,6 +163,7 @@ class CameraNode(LifecycleNode):
             self._set_status(_OK, 'inactive: not capturing')
 
     def _release(self) -> None:
+        """Cleanup: release the source and the publishers."""
         for publisher in self._outputs:
             self.destroy_publisher(publisher)
         self._outputs = []
@@ -388,7 +374,7 @@ class CameraNode(LifecycleNode):
 
     def destroy_node(self) -> None:
         """Stop the capture if active, release the camera, then destroy the node."""
-        self._stop_capture()
+        self._stop()
         super().destroy_node()
 
 

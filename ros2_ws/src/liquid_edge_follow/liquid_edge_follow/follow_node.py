@@ -170,23 +170,8 @@ class FollowNode(LifecycleNode):
             f'{settings.state_machine.wakeup_duration:g} s')
         return TransitionCallbackReturn.SUCCESS
 
-    def on_deactivate(self, state: LifecycleState) -> TransitionCallbackReturn:
-        """Stop following: one zero command (chassis, and gimbal if it moved), then still."""
-        self._stop_following()
-        return TransitionCallbackReturn.SUCCESS
-
-    def on_cleanup(self, state: LifecycleState) -> TransitionCallbackReturn:
-        """Release the publishers; configure reads the parameters again."""
-        self._release()
-        return TransitionCallbackReturn.SUCCESS
-
-    def on_shutdown(self, state: LifecycleState) -> TransitionCallbackReturn:
-        """Stop the robot if following, release everything."""
-        self._stop_following()
-        self._release()
-        return TransitionCallbackReturn.SUCCESS
-
-    def _stop_following(self) -> None:
+    def _stop(self) -> None:
+        """Deactivate: one zero command (chassis, and gimbal if it moved), then still."""
         if not self._inputs:
             return
         for entity in self._inputs:
@@ -205,6 +190,7 @@ class FollowNode(LifecycleNode):
         self._chassis_moving = self._gimbal_moving = False
 
     def _release(self) -> None:
+        """Cleanup: release the publishers."""
         if self._settings is None:
             return
         for publisher in (self._cmd_vel_pub, self._gimbal_pub, self._led_pub, self._state_pub):
@@ -213,7 +199,7 @@ class FollowNode(LifecycleNode):
 
     def destroy_node(self) -> None:
         """Leave the robot still if following, then destroy the node."""
-        self._stop_following()
+        self._stop()
         super().destroy_node()
 
     # Parameters

@@ -178,23 +178,8 @@ class DriverNode(LifecycleNode):
         self._supervisor.start()
         return TransitionCallbackReturn.SUCCESS
 
-    def on_deactivate(self, state: LifecycleState) -> TransitionCallbackReturn:
-        """Stop the chassis and gimbal, LEDs off, then close the link and stop the topics."""
-        self._stop_activity()
-        return TransitionCallbackReturn.SUCCESS
-
-    def on_cleanup(self, state: LifecycleState) -> TransitionCallbackReturn:
-        """Release the publishers and the backend."""
-        self._release()
-        return TransitionCallbackReturn.SUCCESS
-
-    def on_shutdown(self, state: LifecycleState) -> TransitionCallbackReturn:
-        """Stop the robot and release everything, from whichever state."""
-        self._stop_activity()
-        self._release()
-        return TransitionCallbackReturn.SUCCESS
-
-    def _stop_activity(self) -> None:
+    def _stop(self) -> None:
+        """Deactivate: stop the chassis and gimbal, LEDs off, close the link, stop the topics."""
         for entity in self._command_inputs:
             if hasattr(entity, 'cancel'):
                 self.destroy_timer(entity)
@@ -214,6 +199,7 @@ class DriverNode(LifecycleNode):
             self._set_status(_OK, 'inactive: not connected')
 
     def _release(self) -> None:
+        """Cleanup: release the publishers and the backend."""
         if self._tf_broadcaster is not None:
             self._state_publishers.append(self._tf_broadcaster.pub_tf)
             self._tf_broadcaster = None
@@ -460,7 +446,7 @@ class DriverNode(LifecycleNode):
 
     def destroy_node(self) -> None:
         """Stop the robot and the link thread if still active, then the node."""
-        self._stop_activity()
+        self._stop()
         super().destroy_node()
 
 

@@ -12,9 +12,15 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""``LifecycleNode``: rclpy's, with the ``autostart`` parameter and a complete ``destroy_node``."""
+"""
+``LifecycleNode``: rclpy's, with ``autostart``, the transitions that undo, and ``destroy_node``.
 
-from rclpy.lifecycle import LifecycleNode as RclpyLifecycleNode
+Deactivate, cleanup and shutdown are the same in every LIQUID EDGE node, so they are defined
+here on two hooks the node overrides: ``_stop`` undoes activate, ``_release`` undoes configure.
+"""
+
+from rclpy.lifecycle import (LifecycleNode as RclpyLifecycleNode, LifecycleState,
+                             TransitionCallbackReturn)
 
 from .main import declare_autostart
 
@@ -27,6 +33,10 @@ class LifecycleNode(RclpyLifecycleNode):
     publisher and services, which keep the node's DDS entities alive) to the garbage
     collector; collected in a forked child (flake8's worker processes) it crashes the child.
     This ``destroy_node`` frees it at once.
+
+    A node overrides ``_stop`` (deactivate: what activate started) and ``_release`` (cleanup:
+    what configure built); shutdown, from whichever state, calls both. Each hook must do
+    nothing where there is nothing to undo.
     """
 
     def __init__(self, node_name: str, **kwargs):
@@ -37,3 +47,25 @@ class LifecycleNode(RclpyLifecycleNode):
         """Destroy the node and its lifecycle state machine."""
         super().destroy_node()
         self._state_machine.destroy_when_not_in_use()
+
+    def on_deactivate(self, state: LifecycleState) -> TransitionCallbackReturn:
+        """Undo activate (``_stop``)."""
+        self._stop()
+        return TransitionCallbackReturn.SUCCESS
+
+    def on_cleanup(self, state: LifecycleState) -> TransitionCallbackReturn:
+        """Undo configure (``_release``); configure reads the parameters again."""
+        self._release()
+        return TransitionCallbackReturn.SUCCESS
+
+    def on_shutdown(self, state: LifecycleState) -> TransitionCallbackReturn:
+        """Stop and release whatever is up, from whichever state."""
+        self._stop()
+        self._release()
+        return TransitionCallbackReturn.SUCCESS
+
+    def _stop(self) -> None:
+        """Undo activate; a node with something to stop overrides it."""
+
+    def _release(self) -> None:
+        """Undo configure; a node with something to release overrides it."""

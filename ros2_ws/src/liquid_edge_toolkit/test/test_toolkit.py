@@ -12,7 +12,7 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""run_node's exit codes, descriptors, QoS, the diagnostics updater and spin_until."""
+"""run_node's exit codes, LifecycleNode's hooks, descriptors, QoS, diagnostics, spin_until."""
 
 import os
 import signal
@@ -21,9 +21,11 @@ import sys
 
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from liquid_edge_toolkit.diagnostics import PERIOD_PARAMETER, Updater
+from liquid_edge_toolkit.lifecycle import LifecycleNode
 from liquid_edge_toolkit.parameters import descriptor
 from liquid_edge_toolkit.pytest_plugin import lifecycle_state, spin_until
 from liquid_edge_toolkit.qos import LATCHED, SENSOR_DATA
+from rclpy.lifecycle import TransitionCallbackReturn
 from rclpy.node import Node
 from rclpy.parameter import Parameter
 from rclpy.qos import DurabilityPolicy, ReliabilityPolicy
@@ -118,6 +120,40 @@ def test_without_autostart_it_waits_unconfigured_and_sigint_exits_0(ros_graph):
         _, stderr = child.communicate(timeout=30)
     assert child.returncode == 0, stderr
     assert 'Traceback' not in stderr
+
+
+class Recording(LifecycleNode):
+    """A LIQUID EDGE lifecycle node that records which of its hooks ran."""
+
+    def __init__(self, **kwargs):
+        super().__init__('toolkit_recording', **kwargs)
+        self.hooks = []
+
+    def _stop(self):
+        self.hooks.append('stop')
+
+    def _release(self):
+        self.hooks.append('release')
+
+
+def test_deactivate_stops_cleanup_releases_and_shutdown_does_both(ros_context, ros_graph):
+    node = ros_graph.add(Recording(context=ros_context))
+    for transition, hooks in (('configure', []), ('activate', []), ('deactivate', ['stop']),
+                              ('cleanup', ['release'])):
+        node.hooks.clear()
+        assert getattr(node, f'trigger_{transition}')() == TransitionCallbackReturn.SUCCESS
+        assert node.hooks == hooks, transition
+    node.trigger_configure()
+    node.trigger_activate()
+    node.hooks.clear()
+    assert node.trigger_shutdown() == TransitionCallbackReturn.SUCCESS
+    assert node.hooks == ['stop', 'release']
+
+
+def test_a_node_without_hooks_goes_through_every_transition(ros_context, ros_graph):
+    node = ros_graph.add(LifecycleNode('toolkit_hookless', context=ros_context))
+    for transition in ('configure', 'activate', 'deactivate', 'cleanup', 'shutdown'):
+        assert getattr(node, f'trigger_{transition}')() == TransitionCallbackReturn.SUCCESS
 
 
 def test_descriptor_carries_ranges_and_read_only():
