@@ -29,15 +29,13 @@ default) each configures and activates itself at start; ``autostart:=false`` lea
 unconfigured for ``ros2 lifecycle set`` or a lifecycle manager (nav2_lifecycle_manager given
 their names). ``edges:=...`` replaces the edges of ``params_file`` (a YAML mapping, see below).
 """
-import os
-
-from ament_index_python.packages import get_package_share_directory
 from launch import LaunchDescription
 from launch.actions import DeclareLaunchArgument, ExecuteProcess, OpaqueFunction
-from launch.conditions import IfCondition
 from launch.substitutions import LaunchConfiguration
 from launch_ros.actions import LifecycleNode, Node
 from liquid_edge_bridge.edge_config import edge_parameters
+from liquid_edge_bringup.launch_args import (debug_image, declare_params_file,
+                                             declare_run_options, node_options)
 from liquid_edge_description import frame_prefix, urdf_path
 import yaml
 
@@ -48,12 +46,7 @@ def robot_nodes(context):
     prefix = frame_prefix(arg('namespace').perform(context))
     with open(urdf_path()) as file:
         description = file.read()
-    common = {
-        'namespace': arg('namespace'),
-        'output': 'screen',
-        'emulate_tty': True,
-        'arguments': ['--ros-args', '--log-level', arg('log_level')],
-    }
+    common = node_options()
     bridge = {'autostart': arg('autostart')}
     edges = arg('edges').perform(context)
     if edges:
@@ -86,9 +79,7 @@ def robot_nodes(context):
                                                        'tf_prefix': prefix.rstrip('/'),
                                                        'autostart': arg('autostart')}],
                       **common),
-        Node(package='liquid_edge_bridge', executable='debug_image', name='debug_image',
-             parameters=[arg('params_file')], condition=IfCondition(arg('use_debug')),
-             **common),
+        debug_image(),
     ]
     if local_edge:
         nodes.append(ExecuteProcess(
@@ -100,13 +91,10 @@ def robot_nodes(context):
 
 def generate_launch_description():
     """Describe the robot nodes in one namespace, parameters from robot.yaml."""
-    share = get_package_share_directory('liquid_edge_bringup')
     arguments = [
         DeclareLaunchArgument('namespace', default_value='',
                               description='Robot namespace, one per robot; also TF prefix'),
-        DeclareLaunchArgument('params_file',
-                              default_value=os.path.join(share, 'config', 'robot.yaml'),
-                              description='Parameters of every node'),
+        declare_params_file(),
         DeclareLaunchArgument(
             'edges', default_value='',
             description='The edges, a YAML mapping in order of preference: name: {address: '
@@ -124,12 +112,5 @@ def generate_launch_description():
                               description='Also run the local standby edge (YOLO) here'),
         DeclareLaunchArgument('local_edge_port', default_value='50061',
                               description='Port of the local standby edge on 127.0.0.1'),
-        DeclareLaunchArgument('use_debug', default_value='false',
-                              description='Also run debug_image: the annotated camera view '
-                              'for rqt on debug_image/compressed'),
-        DeclareLaunchArgument('autostart', default_value='true',
-                              description='Configure and activate the lifecycle nodes at start; '
-                              'false: leave them unconfigured for a lifecycle manager'),
-        DeclareLaunchArgument('log_level', default_value='info'),
-    ]
+    ] + declare_run_options()
     return LaunchDescription(arguments + [OpaqueFunction(function=robot_nodes)])

@@ -28,15 +28,14 @@ lifecycle nodes that configure and activate themselves unless ``autostart:=false
     ros2 launch launch/sim.launch.py start_edges:=false \
         edges:="{edge-a: {address: 'host:50051', color: '#00c853'}}"
 """
-import os
-
-from ament_index_python.packages import get_package_share_directory
 from launch import LaunchDescription
 from launch.actions import DeclareLaunchArgument, ExecuteProcess, OpaqueFunction
 from launch.conditions import IfCondition
 from launch.substitutions import LaunchConfiguration
-from launch_ros.actions import LifecycleNode, Node
+from launch_ros.actions import LifecycleNode
 from liquid_edge_bridge.edge_config import edge_parameters
+from liquid_edge_bringup.launch_args import (debug_image, declare_params_file,
+                                             declare_run_options, node_options)
 import yaml
 
 # The demo's two sites: name, colour, and the base of their ports (ingress, face = +2,
@@ -70,14 +69,11 @@ def edge_services(name: str, color: str, base_port: int):
 
 def generate_launch_description():
     """Describe the edges and the robot nodes of the simulation (debug_image on demand)."""
-    share = get_package_share_directory('liquid_edge_bringup')
     arg = LaunchConfiguration
     arguments = [
         DeclareLaunchArgument('namespace', default_value='',
                               description='Robot namespace, one per robot'),
-        DeclareLaunchArgument('params_file',
-                              default_value=os.path.join(share, 'config', 'robot.yaml'),
-                              description='Parameters of every node'),
+        declare_params_file(),
         DeclareLaunchArgument('start_edges', default_value='true',
                               description='Start the two edge sites on this machine'),
         DeclareLaunchArgument(
@@ -89,20 +85,8 @@ def generate_launch_description():
                               description="Seed of the simulated people's walks"),
         DeclareLaunchArgument('wakeup_duration', default_value='3.0',
                               description='Still time after start before searching, s'),
-        DeclareLaunchArgument('use_debug', default_value='false',
-                              description='Also run debug_image: the annotated camera view '
-                              'for rqt on debug_image/compressed'),
-        DeclareLaunchArgument('autostart', default_value='true',
-                              description='Configure and activate the lifecycle nodes at start; '
-                              'false: leave them unconfigured for a lifecycle manager'),
-        DeclareLaunchArgument('log_level', default_value='info'),
-    ]
-    common = {
-        'namespace': arg('namespace'),
-        'output': 'screen',
-        'emulate_tty': True,
-        'arguments': ['--ros-args', '--log-level', arg('log_level')],
-    }
+    ] + declare_run_options()
+    common = node_options()
     edges = [process for site in EDGE_SITES for process in edge_services(*site)]
     nodes = [
         LifecycleNode(package='liquid_edge_robomaster', executable='robomaster_driver',
@@ -127,8 +111,6 @@ def generate_launch_description():
                                                        'wakeup_duration': arg('wakeup_duration'),
                                                        'autostart': arg('autostart')}],
                       **common),
-        Node(package='liquid_edge_bridge', executable='debug_image', name='debug_image',
-             parameters=[arg('params_file')], condition=IfCondition(arg('use_debug')),
-             **common),
+        debug_image(),
     ]
     return LaunchDescription(arguments + edges + nodes)
