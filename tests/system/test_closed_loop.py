@@ -17,6 +17,7 @@ Each test then asserts one measured figure (liquid_edge_sim.metrics); the identi
 (on target, on someone else, re-acquisition) are asserted for all three runs, over the
 whole run (the default run: until every edge is down).
 """
+import contextlib
 import pathlib
 import threading
 
@@ -64,37 +65,44 @@ def _wait_until(predicate, timeout: float) -> bool:
     return predicate()
 
 
-@pytest.fixture(scope='module')
-def run(tmp_path_factory):
-    """Run the scripted closed loop once; return its timeline and summary."""
-    out = tmp_path_factory.mktemp('closed_loop')
-    names = tuple(name for name, _ in SITES)
-    scenario = load_scenario('default', SCENARIOS)
+@contextlib.contextmanager
+def _closed_loop(scenario_name: str):
+    """Run the robot in a scenario (SEED, WAKEUP_S) against two real edges: (loop, stacks)."""
+    scenario = load_scenario(scenario_name, SCENARIOS)
     stacks = start_edges()
     try:
         with ClosedLoop(edge_sites(stacks), world=scenario.world(SEED), seed=SEED,
                         target_id=scenario.target, params_file=ROBOT_CONFIG,
                         parameters={'follow_target': {'wakeup_duration': WAKEUP_S}}) as loop:
-            recorder = loop.recorder
-            timeline = recorder.timeline
-            _wait_until(lambda: time_to_acquire(timeline) is not None, ACQUIRE_BOUND_S + 5.0)
-            _wait_until(lambda: recorder.now() >= FIRST_OUTAGE_AT_S, FIRST_OUTAGE_AT_S + 5.0)
-            active = next((e.name for e in reversed(timeline.edges) if e.reachable), names[0])
-            stacks[names.index(active)].kill()
-            recorder.mark_outage((active,))
-            _wait_until(lambda: failover_time(timeline) is not None, FAILOVER_BOUND_S + 5.0)
-            _wait_until(lambda: recorder.now() >= ALL_DOWN_AT_S, ALL_DOWN_AT_S)
-            for stack in stacks:
-                stack.kill()
-            recorder.mark_outage(names)
-            all_down_at = recorder.now()
-            _wait_until(lambda: recorder.now() >= all_down_at + STILL_AFTER_ALL_DOWN_S
-                        and stop_time(timeline, names) is not None,
-                        STILL_AFTER_ALL_DOWN_S + 10.0)
-            end = recorder.now()
+            yield loop, stacks
     finally:
         for stack in stacks:
             stack.stop()
+
+
+@pytest.fixture(scope='module')
+def run(tmp_path_factory):
+    """Run the scripted closed loop once; return its timeline and summary."""
+    out = tmp_path_factory.mktemp('closed_loop')
+    names = tuple(name for name, _ in SITES)
+    with _closed_loop('default') as (loop, stacks):
+        recorder = loop.recorder
+        timeline = recorder.timeline
+        _wait_until(lambda: time_to_acquire(timeline) is not None, ACQUIRE_BOUND_S + 5.0)
+        _wait_until(lambda: recorder.now() >= FIRST_OUTAGE_AT_S, FIRST_OUTAGE_AT_S + 5.0)
+        active = next((e.name for e in reversed(timeline.edges) if e.reachable), names[0])
+        stacks[names.index(active)].kill()
+        recorder.mark_outage((active,))
+        _wait_until(lambda: failover_time(timeline) is not None, FAILOVER_BOUND_S + 5.0)
+        _wait_until(lambda: recorder.now() >= ALL_DOWN_AT_S, ALL_DOWN_AT_S)
+        for stack in stacks:
+            stack.kill()
+        recorder.mark_outage(names)
+        all_down_at = recorder.now()
+        _wait_until(lambda: recorder.now() >= all_down_at + STILL_AFTER_ALL_DOWN_S
+                    and stop_time(timeline, names) is not None,
+                    STILL_AFTER_ALL_DOWN_S + 10.0)
+        end = recorder.now()
     # Following figures count until every edge is down; the stop figure needs the rest.
     summary = summarize(timeline, all_down_at, all_edges=names, band=BAND)
     _write(out, timeline, summary, all_down_at, end)
@@ -114,18 +122,10 @@ def identity_runs(tmp_path_factory):
     runs = {}
     for name in ('crossing', 'leave-and-return'):
         out = tmp_path_factory.mktemp(name)
-        scenario = load_scenario(name, SCENARIOS)
-        stacks = start_edges()
-        try:
-            with ClosedLoop(edge_sites(stacks), world=scenario.world(SEED), seed=SEED,
-                            target_id=scenario.target, params_file=ROBOT_CONFIG,
-                            parameters={'follow_target': {'wakeup_duration': WAKEUP_S}}) as loop:
-                recorder = loop.recorder
-                _wait_until(lambda: recorder.now() >= IDENTITY_RUN_S, IDENTITY_RUN_S + 5.0)
-                end = recorder.now()
-        finally:
-            for stack in stacks:
-                stack.stop()
+        with _closed_loop(name) as (loop, _):
+            recorder = loop.recorder
+            _wait_until(lambda: recorder.now() >= IDENTITY_RUN_S, IDENTITY_RUN_S + 5.0)
+            end = recorder.now()
         summary = summarize(recorder.timeline, end, band=BAND)
         _write(out, recorder.timeline, summary, end, end)
         runs[name] = (recorder.timeline, summary, end)
