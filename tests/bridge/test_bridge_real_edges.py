@@ -38,6 +38,16 @@ def rig_for(make_rig, edge_a, edge_b):
                      ('edge-b', edge_b.ingress_address, BLUE)], **EDGE_PARAMETERS)
 
 
+def serving_on_edge_a(make_rig, edge_a, edge_b):
+    """Return the rig once edge-a serves it and edge-b, healthy, stands by to take over."""
+    rig = rig_for(make_rig, edge_a, edge_b)
+    rig.wait_for(rig.active_is('edge-a'), 30.0, 'edge-a active')
+    rig.wait_for(lambda: len(rig.detections) >= 3, 30.0, 'detections from edge-a')
+    rig.wait_for(lambda: (rig.edge_diagnostics('edge-b') or {}).get('health') == 'serving',
+                 30.0, 'edge-b healthy')
+    return rig
+
+
 def test_detections_have_the_frame_stamps_and_the_edge_boxes(make_rig, two_edges):
     edge_a, edge_b = two_edges
     rig = rig_for(make_rig, edge_a, edge_b)
@@ -72,11 +82,7 @@ def test_detections_have_the_frame_stamps_and_the_edge_boxes(make_rig, two_edges
 
 def test_killed_edge_fails_over_then_all_down_is_grey(make_rig, two_edges):
     edge_a, edge_b = two_edges
-    rig = rig_for(make_rig, edge_a, edge_b)
-    rig.wait_for(rig.active_is('edge-a'), 30.0, 'edge-a active')
-    rig.wait_for(lambda: len(rig.detections) >= 3, 30.0, 'detections from edge-a')
-    rig.wait_for(lambda: (rig.edge_diagnostics('edge-b') or {}).get('health') == 'serving',
-                 30.0, 'edge-b healthy')
+    rig = serving_on_edge_a(make_rig, edge_a, edge_b)
     killed_at = time.monotonic()
     edge_a.kill()
     rig.wait_for(rig.active_is('edge-b'), 5.0, 'edge-b active')
@@ -101,11 +107,7 @@ def test_killed_edge_fails_over_then_all_down_is_grey(make_rig, two_edges):
 
 def test_silent_edge_fails_over_and_the_robot_returns_when_it_is_back(make_rig, two_edges):
     edge_a, edge_b = two_edges
-    rig = rig_for(make_rig, edge_a, edge_b)
-    rig.wait_for(rig.active_is('edge-a'), 30.0, 'edge-a active')
-    rig.wait_for(lambda: len(rig.detections) >= 3, 30.0, 'detections from edge-a')
-    rig.wait_for(lambda: (rig.edge_diagnostics('edge-b') or {}).get('health') == 'serving',
-                 30.0, 'edge-b healthy')
+    rig = serving_on_edge_a(make_rig, edge_a, edge_b)
     # A frozen ingress is an edge whose link went silent: no reset, only missed deadlines.
     frozen = ingress_pid('edge-a')
     os.kill(frozen, signal.SIGSTOP)
