@@ -69,6 +69,11 @@ class SourceConfig:
     path: str = ''
     loop: bool = True
 
+    def with_capture(self, settings: 'CaptureSettings') -> 'SourceConfig':
+        """Return this config with the size and rate of ``settings`` (quality is encoding's)."""
+        return dataclasses.replace(self, width=settings.width, height=settings.height,
+                                   fps=settings.fps)
+
 
 @dataclasses.dataclass(frozen=True)
 class CaptureSettings:
@@ -148,8 +153,7 @@ class Picamera2Source(FrameSource):
 
     def apply(self, settings: CaptureSettings) -> CaptureSettings:
         """Change the ISP output size and the frame rate; a running camera is reconfigured."""
-        self._config = dataclasses.replace(self._config, width=settings.width,
-                                           height=settings.height, fps=settings.fps)
+        self._config = self._config.with_capture(settings)
         camera = self._camera
         if camera is not None:
             try:
@@ -231,8 +235,7 @@ class V4L2Source(FrameSource):
 
     def apply(self, settings: CaptureSettings) -> CaptureSettings:
         """Ask the driver for this size and rate; return the ones it granted."""
-        self._config = dataclasses.replace(self._config, width=settings.width,
-                                           height=settings.height, fps=settings.fps)
+        self._config = self._config.with_capture(settings)
         if self._capture is None:
             return settings
         width, height, fps = self._set_mode()
