@@ -73,6 +73,14 @@ def mean_colour_at_centre(image_bgr: np.ndarray, detection: Detection,
     return int(round(red)), int(round(green)), int(round(blue))
 
 
+def _legacy_fields(detection: Detection, image_bgr: np.ndarray, scale: float) -> dict:
+    """Return the fields every original-protocol detection carries: score, box, r, g, b."""
+    red, green, blue = mean_colour_at_centre(image_bgr, detection, scale)
+    return {'confidence': detection.score, 'x': round(detection.x), 'y': round(detection.y),
+            'w': round(detection.width), 'h': round(detection.height),
+            'r': red, 'g': green, 'b': blue}
+
+
 def legacy_objects(detections: Iterable[tuple[int, Detection]], image_bgr: np.ndarray,
                    scale: float = 1.0) -> list[legacy_pb2.DetectedObject]:
     """Return original-protocol objects of (engine, detection) pairs, in the given order.
@@ -80,41 +88,24 @@ def legacy_objects(detections: Iterable[tuple[int, Detection]], image_bgr: np.nd
     Boxes are rounded to whole pixels; colours are sampled from ``image_bgr`` (see
     mean_colour_at_centre for ``scale``).
     """
-    objects = []
-    for engine, detection in detections:
-        red, green, blue = mean_colour_at_centre(image_bgr, detection, scale)
-        objects.append(legacy_pb2.DetectedObject(
-            name=detection.class_name, eng=_LEGACY_ENGINE[engine],
-            confidence=detection.score,
-            x=round(detection.x), y=round(detection.y),
-            w=round(detection.width), h=round(detection.height),
-            r=red, g=green, b=blue))
-    return objects
+    return [legacy_pb2.DetectedObject(name=detection.class_name, eng=_LEGACY_ENGINE[engine],
+                                      **_legacy_fields(detection, image_bgr, scale))
+            for engine, detection in detections]
 
 
 def legacy_faces(detections: Iterable[Detection], image_bgr: np.ndarray,
                  scale: float = 1.0) -> list[legacy_pb2.DetectedFace]:
     """Return the original face backend's ``DetectedFace`` messages, in the given order."""
-    faces = []
-    for detection in detections:
-        red, green, blue = mean_colour_at_centre(image_bgr, detection, scale)
-        faces.append(legacy_pb2.DetectedFace(
-            confidence=detection.score, x=round(detection.x), y=round(detection.y),
-            w=round(detection.width), h=round(detection.height), r=red, g=green, b=blue))
-    return faces
+    return [legacy_pb2.DetectedFace(**_legacy_fields(detection, image_bgr, scale))
+            for detection in detections]
 
 
 def legacy_yolos(detections: Iterable[Detection], image_bgr: np.ndarray,
                  scale: float = 1.0) -> list[legacy_pb2.DetectedYolo]:
     """Return the original YOLO backend's ``DetectedYolo`` messages, in the given order."""
-    yolos = []
-    for detection in detections:
-        red, green, blue = mean_colour_at_centre(image_bgr, detection, scale)
-        yolos.append(legacy_pb2.DetectedYolo(
-            name=detection.class_name, confidence=detection.score, x=round(detection.x),
-            y=round(detection.y), w=round(detection.width), h=round(detection.height),
-            r=red, g=green, b=blue))
-    return yolos
+    return [legacy_pb2.DetectedYolo(name=detection.class_name,
+                                    **_legacy_fields(detection, image_bgr, scale))
+            for detection in detections]
 
 
 def detection_from_legacy_backend(message: legacy_pb2.DetectedFace | legacy_pb2.DetectedYolo,
