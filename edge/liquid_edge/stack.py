@@ -126,6 +126,13 @@ class ServiceProcess:
         self.process.wait()
 
 
+def _address_of(service: ServiceProcess | None) -> str:
+    """Return ``127.0.0.1:port`` of a service the stack started; RuntimeError before."""
+    if service is None or service.port is None:
+        raise RuntimeError('the edge stack is not started')
+    return service.address
+
+
 class EdgeStack:
     """The three edge services of one site, as real subprocesses on 127.0.0.1."""
 
@@ -142,9 +149,7 @@ class EdgeStack:
     @property
     def ingress_address(self) -> str:
         """``127.0.0.1:port`` of the ingress (``objectdetection``)."""
-        if self._ingress is None or self._ingress.port is None:
-            raise RuntimeError('the edge stack is not started')
-        return self._ingress.address
+        return _address_of(self._ingress)
 
     @property
     def ingress_pid(self) -> int:
@@ -156,16 +161,12 @@ class EdgeStack:
     @property
     def face_address(self) -> str:
         """``127.0.0.1:port`` of the face backend."""
-        if self._face is None or self._face.port is None:
-            raise RuntimeError('the edge stack is not started')
-        return self._face.address
+        return _address_of(self._face)
 
     @property
     def yolo_address(self) -> str:
         """``127.0.0.1:port`` of the YOLO backend."""
-        if self._yolo is None or self._yolo.port is None:
-            raise RuntimeError('the edge stack is not started')
-        return self._yolo.address
+        return _address_of(self._yolo)
 
     def start(self) -> 'EdgeStack':
         """Start the backends, then the ingress; return once all three are SERVING."""
