@@ -34,6 +34,17 @@ def _key(detections) -> list[tuple]:
             for d in detections]
 
 
+def _detect_at_once(batching: BatchingDetector, images, robots: int) -> list[list[tuple]]:
+    """Send every image at the same moment, a thread each, from `robots` robots in turn."""
+    start = threading.Barrier(len(images))
+
+    def detect(index: int) -> list[tuple]:
+        start.wait()
+        return _key(batching.detect(images[index], TIMEOUT_S, f'robot-{index % robots}'))
+    with ThreadPoolExecutor(len(images)) as pool:
+        return list(pool.map(detect, range(len(images))))
+
+
 def test_frames_run_together_get_their_lone_answers(load_onnx_yolo):
     detector = load_onnx_yolo()
     assert detector.batches
@@ -47,14 +58,7 @@ def test_frames_run_together_get_their_lone_answers(load_onnx_yolo):
             sizes.append(frames)
     batching = BatchingDetector([detector], max_batch=4, window_s=0.05, max_per_robot=16,
                                 on_batch=observe)
-    start = threading.Barrier(len(images))
-
-    def detect(index: int) -> list[tuple]:
-        start.wait()
-        return _key(batching.detect(images[index], TIMEOUT_S, f'robot-{index % 3}'))
-    with ThreadPoolExecutor(len(images)) as pool:
-        batched = list(pool.map(detect, range(len(images))))
-    assert batched == lone
+    assert _detect_at_once(batching, images, robots=3) == lone
     assert sum(sizes) == len(images) and max(sizes) <= 4
     assert max(sizes) > 1, 'sixteen frames at once never ran together'
 
@@ -124,12 +128,5 @@ def test_answers_are_the_same_on_the_lone_and_the_shared_detectors(load_onnx_yol
     assert [_key(batching.detect(image, TIMEOUT_S)) for image in images] == alone_answers
     assert runs == [True] * len(images)
     runs.clear()
-    start = threading.Barrier(len(images))
-
-    def detect(index: int) -> list[tuple]:
-        start.wait()
-        return _key(batching.detect(images[index], TIMEOUT_S, f'robot-{index}'))
-    with ThreadPoolExecutor(len(images)) as pool:
-        together = list(pool.map(detect, range(len(images))))
-    assert together == alone_answers
+    assert _detect_at_once(batching, images, robots=len(images)) == alone_answers
     assert not all(runs), 'eight frames at once all ran alone'
