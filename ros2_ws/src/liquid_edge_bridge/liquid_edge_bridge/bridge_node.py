@@ -62,7 +62,6 @@ from liquid_edge_toolkit.qos import LATCHED, SENSOR_DATA
 from rcl_interfaces.msg import SetParametersResult
 from rclpy.lifecycle import LifecycleState, TransitionCallbackReturn
 from rclpy.parameter import Parameter
-from rclpy.timer import Timer
 from sensor_msgs.msg import CompressedImage, Image
 from std_msgs.msg import Float64, Header
 from vision_msgs.msg import Detection2DArray
@@ -222,11 +221,7 @@ class BridgeNode(LifecycleNode):
             # Calls cancelled below must not publish: their results are ignored from here.
             self._active = False
             self._coordinator.forget_requests()
-        for entity in self._inputs:
-            if isinstance(entity, Timer):
-                self.destroy_timer(entity)
-            else:
-                self.destroy_subscription(entity)
+        self._destroy_entities(self._inputs)
         self._inputs = []
         for client in self._edge_clients.values():
             client.stop()
@@ -236,8 +231,7 @@ class BridgeNode(LifecycleNode):
         for client in self._edge_clients.values():
             client.close()
         self._edge_clients = {}
-        for publisher in self._publishers:
-            self.destroy_publisher(publisher)
+        self._destroy_entities(self._publishers)
         self._publishers = []
         self._coordinator = None
 

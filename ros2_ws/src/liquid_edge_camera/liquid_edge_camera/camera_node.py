@@ -155,8 +155,7 @@ class CameraNode(LifecycleNode):
         if self._timer is not None:
             self.destroy_timer(self._timer)
             self._timer = None
-        for subscription in self._inputs:
-            self.destroy_subscription(subscription)
+        self._destroy_entities(self._inputs)
         self._inputs = []
         self._close_source()
         if self._source is not None and self.context.ok():
@@ -164,8 +163,7 @@ class CameraNode(LifecycleNode):
 
     def _release(self) -> None:
         """Cleanup: release the source and the publishers."""
-        for publisher in self._outputs:
-            self.destroy_publisher(publisher)
+        self._destroy_entities(self._outputs)
         self._outputs = []
         self._source = None
         if self.context.ok():

@@ -67,9 +67,7 @@ from rcl_interfaces.msg import ParameterDescriptor, SetParametersResult
 from rclpy.lifecycle import LifecycleState, TransitionCallbackReturn
 from rclpy.parameter import Parameter
 from rclpy.qos import qos_profile_sensor_data, QoSProfile, ReliabilityPolicy
-from rclpy.service import Service
 from rclpy.time import Time
-from rclpy.timer import Timer
 from sensor_msgs.msg import CameraInfo, JointState
 from std_srvs.srv import SetBool, Trigger
 from vision_msgs.msg import Detection2DArray
@@ -174,13 +172,7 @@ class FollowNode(LifecycleNode):
         """Deactivate: one zero command (chassis, and gimbal if it moved), then still."""
         if not self._inputs:
             return
-        for entity in self._inputs:
-            if isinstance(entity, Timer):
-                self.destroy_timer(entity)
-            elif isinstance(entity, Service):
-                self.destroy_service(entity)
-            else:
-                self.destroy_subscription(entity)
+        self._destroy_entities(self._inputs)
         self._inputs = []
         if not self.context.ok():
             return
@@ -193,8 +185,8 @@ class FollowNode(LifecycleNode):
         """Cleanup: release the publishers."""
         if self._settings is None:
             return
-        for publisher in (self._cmd_vel_pub, self._gimbal_pub, self._led_pub, self._state_pub):
-            self.destroy_publisher(publisher)
+        self._destroy_entities(
+            (self._cmd_vel_pub, self._gimbal_pub, self._led_pub, self._state_pub))
         self._settings = None
 
     def destroy_node(self) -> None:

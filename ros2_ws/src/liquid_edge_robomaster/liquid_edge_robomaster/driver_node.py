@@ -180,11 +180,7 @@ class DriverNode(LifecycleNode):
 
     def _stop(self) -> None:
         """Deactivate: stop the chassis and gimbal, LEDs off, close the link, stop the topics."""
-        for entity in self._command_inputs:
-            if hasattr(entity, 'cancel'):
-                self.destroy_timer(entity)
-            else:
-                self.destroy_subscription(entity)
+        self._destroy_entities(self._command_inputs)
         self._command_inputs = []
         if self._supervisor is None:
             return
@@ -203,8 +199,7 @@ class DriverNode(LifecycleNode):
         if self._tf_broadcaster is not None:
             self._state_publishers.append(self._tf_broadcaster.pub_tf)
             self._tf_broadcaster = None
-        for publisher in self._state_publishers:
-            self.destroy_publisher(publisher)
+        self._destroy_entities(self._state_publishers)
         self._state_publishers = []
         self._backend = None
         self._chassis_deadman = self._gimbal_deadman = None

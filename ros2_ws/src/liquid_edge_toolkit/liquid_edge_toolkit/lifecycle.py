@@ -19,8 +19,13 @@ Deactivate, cleanup and shutdown are the same in every LIQUID EDGE node, so they
 here on two hooks the node overrides: ``_stop`` undoes activate, ``_release`` undoes configure.
 """
 
+from typing import Iterable
+
 from rclpy.lifecycle import (LifecycleNode as RclpyLifecycleNode, LifecycleState,
                              TransitionCallbackReturn)
+from rclpy.publisher import Publisher
+from rclpy.service import Service
+from rclpy.timer import Timer
 
 from .main import declare_autostart
 
@@ -69,3 +74,15 @@ class LifecycleNode(RclpyLifecycleNode):
 
     def _release(self) -> None:
         """Undo configure; a node with something to release overrides it."""
+
+    def _destroy_entities(self, entities: Iterable) -> None:
+        """Destroy timers, services, publishers and subscriptions, each as rclpy wants."""
+        for entity in entities:
+            if isinstance(entity, Timer):
+                self.destroy_timer(entity)
+            elif isinstance(entity, Service):
+                self.destroy_service(entity)
+            elif isinstance(entity, Publisher):
+                self.destroy_publisher(entity)
+            else:
+                self.destroy_subscription(entity)

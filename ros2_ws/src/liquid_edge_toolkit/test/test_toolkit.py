@@ -20,6 +20,7 @@ import subprocess
 import sys
 
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
+from lifecycle_msgs.srv import GetState
 from liquid_edge_toolkit.diagnostics import PERIOD_PARAMETER, Updater
 from liquid_edge_toolkit.lifecycle import LifecycleNode
 from liquid_edge_toolkit.parameters import descriptor
@@ -154,6 +155,17 @@ def test_a_node_without_hooks_goes_through_every_transition(ros_context, ros_gra
     node = ros_graph.add(LifecycleNode('toolkit_hookless', context=ros_context))
     for transition in ('configure', 'activate', 'deactivate', 'cleanup', 'shutdown'):
         assert getattr(node, f'trigger_{transition}')() == TransitionCallbackReturn.SUCCESS
+
+
+def test_destroy_entities_destroys_each_kind(ros_context, ros_graph):
+    node = ros_graph.add(LifecycleNode('toolkit_entities', context=ros_context))
+    timer = node.create_timer(10.0, lambda: None)
+    service = node.create_service(GetState, 'entities/get_state', lambda _, response: response)
+    publisher = node.create_publisher(DiagnosticArray, 'entities/out', 1)
+    subscription = node.create_subscription(DiagnosticArray, 'entities/in', lambda _: None, 1)
+    node._destroy_entities([timer, service, publisher, subscription])
+    assert timer not in node.timers and service not in node.services
+    assert publisher not in node.publishers and subscription not in node.subscriptions
 
 
 def test_descriptor_carries_ranges_and_read_only():
