@@ -274,8 +274,9 @@ class EncodingController:
         comfortable = [option for option in feasible
                        if self._fits(option, link, self.config.upgrade_margin)]
         target = self._best(comfortable) if comfortable else None
-        if target is None or (self._rank(target, feasible)
-                              <= self._rank(self._current, feasible)):
+        best_recall = max(option.point.recall for option in feasible)
+        if target is None or (self._rank(target, best_recall)
+                              <= self._rank(self._current, best_recall)):
             self._better_since = None
             return self._decision(link, changed=False, reason='within budget')
         if self._better_since is None:
@@ -312,13 +313,14 @@ class EncodingController:
             return min(self._options, key=lambda o: (self._predict(o.point, link), o.fps))
         return self._best(near)
 
-    def _rank(self, option: _Option, feasible: List[_Option]) -> tuple:
-        best_recall = max(o.point.recall for o in feasible)
+    def _rank(self, option: _Option, best_recall: float) -> tuple:
+        """Rank by recall near the best of the choice, then rate, recall, fewer bytes."""
         near_best = option.point.recall >= best_recall - self.config.recall_tolerance
         return (near_best, option.fps, option.point.recall, -option.point.bytes_p95)
 
     def _best(self, options: List[_Option]) -> _Option:
-        return max(options, key=lambda option: self._rank(option, options))
+        best_recall = max(option.point.recall for option in options)
+        return max(options, key=lambda option: self._rank(option, best_recall))
 
     def _after_losses(self) -> _Option:
         """Return the best option with at most half the current bytes (or the cheapest)."""
