@@ -53,6 +53,7 @@ from liquid_edge_bridge.link_adaptation import LinkAdaptation
 from liquid_edge_bridge.link_awareness import (InterfaceReport, InterfaceWatch, LinkSource,
                                                ProcLinkSource)
 from liquid_edge_bridge.local_standby import pi4_yolo_frame_rate, StandbyConfig
+from liquid_edge_bridge.reencode import reencode_jpeg
 from liquid_edge_interfaces.msg import (ActiveEdge, CaptureSettings, DescribedDetections,
                                         EdgeLink, LinkState)
 from liquid_edge_toolkit.lifecycle import LifecycleNode
@@ -425,12 +426,22 @@ class BridgeNode(LifecycleNode):
     def _send(self, sends: List[Send]) -> None:
         for send in sends:
             frame = send.frame
+            jpeg = frame.jpeg
+            if send.encoding is not None:
+                try:
+                    jpeg = reencode_jpeg(jpeg, send.encoding)
+                except ValueError as error:
+                    self.get_logger().warning(f'probe not sent: {error}',
+                                              throttle_duration_sec=5.0)
+                    continue
+                with self._lock:
+                    self._coordinator.on_probe_encoded(send.request_id, len(jpeg))
             # The local standby is the YOLO service itself, not an ingress: asked for another
             # engine too, it would refuse every frame (INVALID_ARGUMENT).
             options = self._options.served_by(LOCAL_EDGE_ENGINES) \
                 if self._coordinator.is_local(send.edge) else self._options
             self._edge_clients[send.edge].detect(
-                send.request_id, frame.jpeg, frame.stamp_ns, options,
+                send.request_id, jpeg, frame.stamp_ns, options,
                 self._request_timeout, self._on_result)
 
     def _on_result(self, result: DetectResult) -> None:
@@ -476,6 +487,9 @@ class BridgeNode(LifecycleNode):
             self._publish_detections(decision.publish)
         if decision.active is not None:
             self._publish_active(decision.active, now)
+            if decision.active.changed:
+                # To or from the local standby the camera's settings change at once.
+                self._update_encoding(now)
 
     def _publish_detections(self, answered: Answered) -> None:
         frame, answer = answered.frame, answered.answer
@@ -519,7 +533,11 @@ class BridgeNode(LifecycleNode):
         with self._lock:
             if not self._active or not self.context.ok():
                 return
-            update = self._coordinator.on_encoding_tick(now)
+            self._update_encoding(now)
+
+    def _update_encoding(self, now: float) -> None:
+        """Re-decide the camera's settings and tell the camera of a change (lock held)."""
+        update = self._coordinator.on_encoding_tick(now)
         if update.changed:
             self.get_logger().info(f'encoding: {_settings_text(update.settings)} '
                                    f'({update.reason})')

@@ -23,11 +23,12 @@ edge and when), resends a frame after a failover, frees the slots of requests to
 failed, sends probe frames to standby edges, and decides between the selector's remote edge and
 the local standby. Not thread-safe: the node calls it under one lock.
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from liquid_edge_bridge.detections import DetectResult, EdgeAnswer, Outcome
 from liquid_edge_bridge.edge_selector import EdgeHealth, EdgeSelector, SelectionPolicy
+from liquid_edge_bridge.encoding_controller import EncodingSettings
 from liquid_edge_bridge.frame_pipeline import FramePipeline, InFlight
 from liquid_edge_bridge.link_adaptation import LinkAdaptation, LinkUpdate
 from liquid_edge_bridge.local_standby import FrameRateCap, LocalStandby, StandbyConfig
@@ -36,11 +37,18 @@ from liquid_edge_bridge.sliding_window import SlidingWindow
 
 @dataclass(frozen=True)
 class Send:
-    """One Detect call to make: the request id the edge echoes, the edge, the frame."""
+    """
+    One Detect call to make: the request id the edge echoes, the edge, the frame.
+
+    `encoding`, on a probe only: re-encode the frame to these settings first (the camera's
+    frames suit the local standby, the probe must suit the remote edge's link), then report
+    its size with `BridgeCoordinator.on_probe_encoded`.
+    """
 
     request_id: str
     edge: str
     frame: Any
+    encoding: Optional[EncodingSettings] = None
 
 
 @dataclass(frozen=True)
@@ -238,9 +246,14 @@ class BridgeCoordinator:
         return Decision(active=self._sync_active(now))
 
     def on_encoding_tick(self, now: float) -> LinkUpdate:
-        """Re-decide the encoding for the link to the serving edge."""
-        # On the local standby, its loopback link: it sees the best the camera gives.
-        return self.links.update(now, self._serving)
+        """Re-decide the encoding for the link to the remote edge that serves or would."""
+        return self.links.update(now, self.selector.active, self.standby.on_local)
+
+    def on_probe_encoded(self, request_id: str, size_bytes: int) -> None:
+        """Take the size of a probe re-encoded as its `Send.encoding` said, for its link."""
+        probe = self._probes.get(request_id)
+        if probe is not None:
+            self._probes[request_id] = replace(probe, size_bytes=size_bytes)
 
     def forget_requests(self) -> None:
         """Forget every request and probe in flight (their calls were cancelled)."""
@@ -330,7 +343,7 @@ class BridgeCoordinator:
             decision.failure = EdgeFailure(result.edge, result.error, local=False)
 
     def _record_link(self, result: DetectResult, size_bytes: int, round_trip: float,
-                     now: float) -> None:
+                     now: float, probe: bool = False) -> None:
         """Feed a call to the edge's link estimate and a remote one to the standby."""
         remote = not self.is_local(result.edge)
         if remote and result.outcome is Outcome.OK:
@@ -340,7 +353,9 @@ class BridgeCoordinator:
         if result.outcome is Outcome.OK:
             self.links.record_answer(result.edge, now, size_bytes, result.response_bytes,
                                      round_trip, result.answer.edge_total_ms / 1000.0)
-        else:
+        elif not (probe and self.standby.on_local):
+            # A probe lost from the local standby says the remote edge is not back; not
+            # that its frames are too large (an outage loses them whatever their size).
             self.links.record_failure(result.edge, now)
 
     # Probes: real frames to standby edges, so their latency is known before a switch.
@@ -354,9 +369,10 @@ class BridgeCoordinator:
             # The remote edge that would serve must show it answers in time again.
             edges = [self.selector.active] + list(edges)
         probes = []
+        encoding = self.links.probe_settings
         for edge in edges:
             self._probe_count += 1
-            probe = Send(f'probe-{self._probe_count}', edge, frame)
+            probe = Send(f'probe-{self._probe_count}', edge, frame, encoding)
             self._probes[probe.request_id] = _Sent(None, edge, now, size_bytes)
             probes.append(probe)
         return probes
@@ -364,7 +380,7 @@ class BridgeCoordinator:
     def _on_probe_result(self, result: DetectResult, now: float) -> Decision:
         probe = self._probes.pop(result.request_id)
         round_trip = now - probe.sent_at
-        self._record_link(result, probe.size_bytes, round_trip, now)
+        self._record_link(result, probe.size_bytes, round_trip, now, probe=True)
         decision = Decision()
         if result.outcome is Outcome.OK:
             self.selector.record_latency(probe.edge, round_trip, now)

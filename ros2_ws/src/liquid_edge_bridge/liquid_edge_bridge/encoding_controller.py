@@ -26,6 +26,8 @@ is predicted as
 and a frame rate is sustainable while rate x mean transfer time stays below
 `max_utilization` of the link (beyond it frames queue and latency grows without bound).
 
+Settings whose recall is below `min_recall_ratio` of the profile's best are never chosen: a
+frame on which the detector misses the person most of the time is no answer, however fast.
 Among the settings predicted within `latency_budget_s`, the controller keeps those whose
 recall is within `recall_tolerance` of the best of them, then takes the highest frame rate,
 then the highest recall, then the fewest bytes. Hysteresis, so it does not oscillate:
@@ -169,6 +171,7 @@ class ControllerConfig:
     upgrade_margin: float = 0.8
     upgrade_hold_s: float = 3.0
     recall_tolerance: float = 0.03
+    min_recall_ratio: float = 0.4
     max_loss_rate: float = 0.2
 
     def __post_init__(self):
@@ -182,7 +185,7 @@ class ControllerConfig:
         for name in ('max_utilization', 'upgrade_margin'):
             if not 0.0 < getattr(self, name) <= 1.0:
                 raise ValueError(f'{name} must be in (0, 1], got {getattr(self, name)}')
-        for name in ('recall_tolerance', 'max_loss_rate'):
+        for name in ('recall_tolerance', 'max_loss_rate', 'min_recall_ratio'):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f'{name} must be in [0, 1], got {getattr(self, name)}')
 
@@ -218,14 +221,15 @@ class EncodingController:
         """Start from `initial`, else the fewest bytes at the best recall, highest rate."""
         self.profile = profile
         self.config = config
+        best = max(point.recall for point in profile.points)
         self._options = [_Option(point, fps) for point in profile.points
+                         if point.recall >= config.min_recall_ratio * best
                          for fps in sorted(set(config.frame_rates), reverse=True)]
+        near = [option for option in self._options
+                if option.point.recall >= best - config.recall_tolerance]
+        self._richest = max(near, key=lambda o: (o.fps, o.point.recall, -o.point.bytes_p95))
         if initial is None:
-            best = max(point.recall for point in profile.points)
-            near = [option for option in self._options
-                    if option.point.recall >= best - config.recall_tolerance]
-            self._current = max(near, key=lambda o: (o.fps, o.point.recall,
-                                                     -o.point.bytes_p95))
+            self._current = self._richest
         else:
             self._current = _Option(
                 profile.point(initial.quality, initial.width, initial.height), initial.fps)
@@ -236,6 +240,11 @@ class EncodingController:
     def settings(self) -> EncodingSettings:
         """Return the settings in force."""
         return self._current.settings
+
+    @property
+    def richest_settings(self) -> EncodingSettings:
+        """Return the fewest bytes at the best recall and the highest rate: no link limits."""
+        return self._richest.settings
 
     def predicted_p95_s(self, settings: EncodingSettings, link: LinkEstimate
                         ) -> Optional[float]:

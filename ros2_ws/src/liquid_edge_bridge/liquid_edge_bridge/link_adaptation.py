@@ -19,6 +19,11 @@ Pure logic between the bridge node and the modules that measure (`link_estimator
 (`encoding_controller`): the node reports every finished call here and, on its timer, asks
 `update` for the settings to give the camera. Time is passed in (seconds, monotonic).
 
+On the local standby the camera gets the richest settings (the local edge is on loopback, so
+no link limits them), while the controller keeps following the link to the remote edge that
+would serve: the probes to it carry frames re-encoded to `probe_settings`, so they show when
+that link is good enough again at the size it allows, not at the local edge's size.
+
 With adaptive encoding off the settings never change: `fixed` is what the camera is told
 (the original system's JPEG quality 98 at 640x480, the baseline of the figures).
 """
@@ -54,6 +59,7 @@ class LinkAdaptation:
         self._controller = controller
         self._settings = controller.settings if controller is not None else fixed
         self._reason = 'adaptive' if controller is not None else 'fixed (adaptive encoding off)'
+        self._on_local = False
 
     @property
     def adaptive(self) -> bool:
@@ -64,6 +70,14 @@ class LinkAdaptation:
     def settings(self) -> EncodingSettings:
         """Return the settings in force."""
         return self._settings
+
+    @property
+    def probe_settings(self) -> Optional[EncodingSettings]:
+        """Return what probes to remote edges carry instead of the camera's frames; None: those."""
+        if self._controller is None or not self._on_local:
+            return None
+        settings = self._controller.settings
+        return None if settings == self._settings else settings
 
     @property
     def reason(self) -> str:
@@ -84,11 +98,24 @@ class LinkAdaptation:
         """Return the link to `edge` as measured over the window ending at `now`."""
         return self._estimators[edge].estimate(now)
 
-    def update(self, now: float, active: Optional[str]) -> LinkUpdate:
-        """Re-decide the settings for the link to `active` (None: no edge, nothing changes)."""
-        if self._controller is None or active is None:
+    def update(self, now: float, remote: Optional[str], on_local: bool = False) -> LinkUpdate:
+        """
+        Re-decide the settings for the link to the remote edge `remote` (None: none).
+
+        On the local standby (`on_local`) the camera gets the richest settings and the
+        controller's choice for `remote`'s link goes to the probes only.
+        """
+        if self._controller is None:
             return LinkUpdate(self._settings, False, self._reason)
-        decision = self._controller.update(now, self._estimators[active].estimate(now))
-        self._settings = decision.settings
-        self._reason = decision.reason
-        return LinkUpdate(decision.settings, decision.changed, decision.reason)
+        self._on_local = on_local
+        if remote is not None:
+            decision = self._controller.update(now, self._estimators[remote].estimate(now))
+            self._reason = decision.reason
+        settings = self._controller.settings
+        if on_local:
+            settings = self._controller.richest_settings
+            self._reason = f'local standby; link to {remote}: {self._reason}' \
+                if remote is not None else 'local standby, no remote edge'
+        changed = settings != self._settings
+        self._settings = settings
+        return LinkUpdate(settings, changed, self._reason)

@@ -16,8 +16,10 @@
 from liquid_edge_bridge.coordinator import BridgeCoordinator, CoordinatorConfig
 from liquid_edge_bridge.detections import DetectResult, EdgeAnswer, Outcome
 from liquid_edge_bridge.edge_selector import EdgeHealth, SelectionPolicy
+from liquid_edge_bridge.encoding_controller import EncodingController, EncodingProfile
 from liquid_edge_bridge.link_adaptation import LinkAdaptation
 from liquid_edge_bridge.local_standby import StandbyConfig
+import pytest
 
 POLICY = SelectionPolicy(window_s=3.0, min_samples=3, max_missed_deadlines=2,
                          switch_hold_s=1.0, failure_cooldown_s=2.0, warmup_samples=0)
@@ -245,3 +247,52 @@ def test_forgotten_requests_free_their_slots_and_their_answers_are_ignored():
 def test_the_encoding_follows_the_serving_edge():
     coord = coordinator()
     assert not coord.on_encoding_tick(0.0).changed
+
+
+def test_probes_from_the_local_standby_carry_the_remote_link_settings():
+    profile = EncodingProfile.from_dict({'points': [
+        {'width': 640, 'height': 480, 'quality': 95, 'bytes_mean': 80_000,
+         'bytes_p95': 85_000, 'recall': 0.8},
+        {'width': 320, 'height': 240, 'quality': 50, 'bytes_mean': 5_000, 'bytes_p95': 5_500,
+         'recall': 0.4}]})
+    links = LinkAdaptation(['edge-a', 'local'], EncodingController(profile))
+    coord = BridgeCoordinator(CoordinatorConfig(
+        remote_edges=('edge-a',), policy=POLICY, standby=STANDBY, local_edge='local',
+        local_max_fps=5.0, probe_period_s=0.1), links, 0.0)
+    serving(coord, 'local', 'edge-a')
+    clock = Clock()
+    for index in range(10):   # edge-a at 1 Mbit/s: only its small frames come back in time
+        size = 80_000 if index % 2 else 5_000
+        links.record_answer('edge-a', clock.advance(0.05), size, 0, 0.015 + size / 125_000,
+                            0.010)
+    coord.on_frame('f0', 80_000, clock.advance(0.21))   # no answer in time: on local
+    assert coord.on_encoding_tick(clock.now).settings.width == 640
+    sends = coord.on_frame('f1', 80_000, clock.advance(0.21)).sends
+    assert [(send.edge, send.encoding) for send in sends] == [
+        ('local', None), ('edge-a', links.probe_settings)]
+    assert links.probe_settings.width == 320
+    probe = sends[1]
+    coord.on_probe_encoded(probe.request_id, 5_000)
+    # 5 ms on the edge, 5 ms of network, 40 ms for 5 kB at 1 Mbit/s: on the measured line.
+    coord.on_result(answer(probe), clock.advance(0.050))
+    # Measured at the size the probe had on the link (80 kB would not fit that line).
+    estimate = links.estimate('edge-a', clock.now)
+    assert estimate.answers == 11
+    assert estimate.goodput_bytes_per_s == pytest.approx(125_000, rel=0.01)
+
+
+def test_probes_lost_from_the_local_standby_do_not_count_against_the_link():
+    links = LinkAdaptation(['edge-a', 'local'], None)
+    coord = BridgeCoordinator(CoordinatorConfig(
+        remote_edges=('edge-a',), policy=POLICY, standby=STANDBY, local_edge='local',
+        local_max_fps=5.0, probe_period_s=0.1), links, 0.0)
+    serving(coord, 'local', 'edge-a')
+    clock = Clock()
+    coord.on_frame('f0', 1000, clock.advance(0.6))   # no remote answer in time: on local
+    assert coord.standby.on_local
+    probe = [s for s in coord.on_frame('f1', 1000, clock.advance(0.21)).sends
+             if s.edge == 'edge-a'][0]
+    coord.on_result(answer(probe, Outcome.DEADLINE), clock.advance(0.5))
+    # The standby counts it (edge-a is not back), the encoding's link estimate does not.
+    assert links.estimate('edge-a', clock.now).calls == 0
+    assert coord.standby.on_local

@@ -89,6 +89,15 @@ def test_no_setting_fits_then_the_fewest_bytes():
     assert decision.reason == 'no setting fits the budget: the fastest'
 
 
+def test_a_setting_that_misses_the_person_is_never_chosen():
+    # 160x120 keeps 0.40 of 0.95 recall: below half of the best, it is left out.
+    controller = EncodingController(PROFILE, ControllerConfig(min_recall_ratio=0.5))
+    decision = controller.update(0.0, link(rtt=0.3, goodput=mbit(1)))
+    assert key(decision.settings)[:2] == (320, 40)
+    with pytest.raises(ValueError, match='min_recall_ratio'):
+        ControllerConfig(min_recall_ratio=1.5)
+
+
 def test_upgrade_waits_for_the_hold_time_and_a_dip_restarts_it():
     controller = EncodingController(PROFILE, ControllerConfig(upgrade_hold_s=3.0))
     slow, fast = link(rtt=0.04, goodput=mbit(4)), link(goodput=mbit(500))

@@ -22,7 +22,7 @@ PROFILE = EncodingProfile.from_dict({'points': [
     {'width': 640, 'height': 480, 'quality': 95, 'bytes_mean': 80_000, 'bytes_p95': 85_000,
      'recall': 0.8},
     {'width': 320, 'height': 240, 'quality': 50, 'bytes_mean': 5_000, 'bytes_p95': 5_500,
-     'recall': 0.2},
+     'recall': 0.4},
 ]})
 
 
@@ -52,6 +52,37 @@ def test_settings_follow_the_active_edge_link_only():
     update = links.update(2.0, 'edge-b')
     assert update.changed and update.settings.width == 320
     assert update.reason == links.reason
+
+
+def slow_link(links, edge, until=2.0):
+    """Record 1 Mbit/s answers of two sizes on `edge`: only the small frames fit 150 ms."""
+    for i in range(10):
+        size = 80_000 if i % 2 else 5_000
+        links.record_answer(edge, until - 1.0 + 0.1 * i, size, 0, 0.015 + size / 125_000,
+                            0.010)
+
+
+def test_on_the_local_standby_the_camera_is_richest_and_probes_suit_the_remote_link():
+    links = LinkAdaptation(['edge-a', 'local'], controller())
+    slow_link(links, 'edge-a')
+    update = links.update(2.0, 'edge-a', on_local=True)
+    # The local edge is on loopback: the camera keeps the best recall ...
+    assert (update.settings.width, update.settings.quality) == (640, 95)
+    assert not update.changed and 'local standby' in update.reason
+    # ... while probes to edge-a carry what its 1 Mbit/s link allows.
+    assert (links.probe_settings.width, links.probe_settings.quality) == (320, 50)
+    # Back on edge-a the camera gets the probes' settings at once, and probes carry its frames.
+    back = links.update(2.1, 'edge-a', on_local=False)
+    assert back.changed and (back.settings.width, back.settings.quality) == (320, 50)
+    assert links.probe_settings is None
+
+
+def test_probes_carry_the_camera_frames_when_the_settings_are_the_same():
+    links = LinkAdaptation(['edge-a', 'local'], controller())
+    links.update(1.0, None, on_local=True)
+    assert links.reason == 'local standby, no remote edge'
+    assert links.probe_settings is None
+    assert LinkAdaptation(['edge-a'], None).probe_settings is None
 
 
 def test_without_an_active_edge_nothing_changes():
