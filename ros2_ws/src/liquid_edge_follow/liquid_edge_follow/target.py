@@ -22,9 +22,10 @@ target to steer by, or None.
   that person has been seen in `acquire_frames` frames in a row and is still the largest of
   every live track, those missed in this frame included: a detector that misses the near
   person in one frame does not hand the robot to a far stranger. For `acquire_window`
-  seconds the first acquisition stays provisional: a larger person, seen as steadily, takes
-  over (a detector that missed the target in the first frames, with a stranger nearly as
-  near, would otherwise give the robot to the stranger for good).
+  seconds the first acquisition stays provisional: a person larger than the target in
+  `acquire_frames` frames in a row takes over (a detector that missed the target in the
+  first frames, with a stranger nearly as near, would otherwise give the robot to the
+  stranger for good; one frame in which the target's box came out small does not).
 - While the target's track lives, it is followed; in frames where it is not seen, on its
   predicted box (coasting, at most the tracker's timeout). The target's identity is a
   gallery of its descriptors, added only on confident, unambiguous matches: the detection
@@ -111,6 +112,8 @@ class TargetIdentity:
         self.match_score: Optional[float] = None
         self._acquired = False   # a first acquisition happened (since the last forget)
         self._first_at: Optional[float] = None   # stamp of a still provisional first lock
+        # A person larger than the provisional target: (track id, frames in a row larger).
+        self._challenger: Optional[tuple] = None
         self._sure: Optional[Track] = None       # the target's track at its last sure sighting
         # No target, but a person in view looks like her (re-acquisition withheld, ambiguous).
         self.likely_in_view = False
@@ -121,6 +124,7 @@ class TargetIdentity:
         self.match_score = None
         self._acquired = False
         self._first_at = None
+        self._challenger = None
         self._sure = None
         self.gallery.clear()
 
@@ -151,11 +155,11 @@ class TargetIdentity:
         current = next((t for t in tracks if t.track_id == self.track_id), None)
         if self._first_at is not None and current is not None:
             # Only a person larger than the live target takes over: the largest live track
-            # other than hers is larger than hers.
-            largest = self._largest(tracks)
-            if largest is not None and largest is not current:
+            # other than hers, larger than hers in acquire_frames frames in a row.
+            challenger = self._larger_steadily(tracks, current)
+            if challenger is not None:
                 self.gallery.clear()
-                return self._lock(largest, seen)
+                return self._lock(challenger, seen)
         if current is not None and current.missed == 0:
             score = self.gallery.similarity(current.box.appearance)
             doubtful = score is not None and score < self.config.reacquire_similarity and \
@@ -190,6 +194,20 @@ class TargetIdentity:
         self.match_score = self.gallery.similarity(chosen.box.appearance)
         self._learn(chosen, seen)
         return TargetView(chosen, chosen.box, self.match_score, coasting=False)
+
+    def _larger_steadily(self, tracks: Sequence[Track], current: Track) -> Optional[Track]:
+        """Return the largest track if larger than `current` in acquire_frames frames in a row."""
+        largest = max(tracks, key=lambda t: t.box.area, default=None)
+        if largest is None or largest is current or largest.missed:
+            self._challenger = None
+            return None
+        previous = self._challenger[1] if self._challenger and \
+            self._challenger[0] == largest.track_id else 0
+        self._challenger = (largest.track_id, previous + 1)
+        if previous + 1 < self.config.acquire_frames:
+            return None
+        self._challenger = None
+        return largest
 
     def _largest(self, tracks: Sequence[Track]) -> Optional[Track]:
         """Return the largest live track if it is seen now and steadily, or None."""

@@ -126,6 +126,25 @@ def test_a_larger_person_takes_the_first_lock_within_the_window_only():
     assert view.box.center_x == 500
 
 
+def test_the_first_lock_goes_only_to_a_person_larger_in_frames_in_a_row():
+    scene = Scene(IdentityConfig(acquire_frames=3, acquire_window=2.0), timeout=2.0)
+    her, him = person(300, 80, 200, appearance=ORANGE), person(500, 70, 180, appearance=BLUE)
+    for _ in range(3):
+        view = scene.frame(her, him)
+    assert view.box.center_x == 300
+    # Her box comes out small in one frame, then in two: he stays the stranger.
+    half = person(300, 40, 120, appearance=ORANGE)
+    assert scene.frame(half, him).box.center_x == 300
+    assert scene.frame(her, him).box.center_x == 300
+    assert scene.frame(half, him).box.center_x == 300
+    assert scene.frame(half, him).box.center_x == 300
+    assert scene.frame(her, him).box.center_x == 300
+    # Larger in three frames in a row (she walked off, say): he takes the provisional lock.
+    for _ in range(3):
+        view = scene.frame(half, him)
+    assert view.box.center_x == 500
+
+
 def test_no_target_when_the_class_is_absent():
     assert Scene().frame(person(100, name='dog')) is None
 
