@@ -25,12 +25,18 @@ the box grow before it is too big, so the robot backs away early (`approach_gain
 feed-forward on the box height's rate), not once the person is already too close; the
 same term drives after a person walking away.
 
+A person close enough to be cut by the top or bottom of the image has a box shorter than she
+is, and one that shrinks as she comes closer still: read as is, it would drive the robot into
+her. Such a box's height is taken as at least its width times her height-to-width ratio when
+last seen whole (`aspect`; without it the robot does not drive toward her), and its
+shrinking is not read as her walking away.
+
 Axes follow REP-103: linear.x forward, linear.y left, angular.z counter-clockwise (left).
 Image errors are fractions of the image size: horizontal + right, vertical + down.
 """
 from dataclasses import dataclass
 import math
-from typing import NamedTuple
+from typing import NamedTuple, Optional
 
 from liquid_edge_follow.box import Box
 
@@ -124,24 +130,41 @@ def soft_limit(value: float, limit: float) -> float:
     return limit * math.tanh(value / limit)
 
 
+def cut_vertically(box: Box, image_height: float, margin: float = 2.0) -> bool:
+    """Tell whether ``box`` touches the top or the bottom of the image (within ``margin`` px)."""
+    top = box.center_y - box.height / 2.0
+    return top <= margin or top + box.height >= image_height - margin
+
+
 def follow_command(box: Box, image_width: float, image_height: float,
-                   config: ControlConfig, height_rate: float = 0.0) -> FollowCommand:
+                   config: ControlConfig, height_rate: float = 0.0,
+                   aspect: Optional[float] = None) -> FollowCommand:
     """
     Chassis and gimbal speeds that centre ``box`` and bring its height to the set-point.
 
     ``height_rate``: how fast the box height grows, fraction of the image height per second
-    (+ the person comes closer); 0 when unknown.
+    (+ the person comes closer); 0 when unknown. ``aspect``: the person's box height over
+    width when last seen whole, for a box cut by the top or bottom of the image; None unknown.
     """
     if not (image_width > 0.0 and image_height > 0.0):
         raise ValueError(f'image size must be positive, got {image_width} x {image_height}')
     horizontal = box.center_x / image_width - 0.5
     vertical = box.center_y / image_height - 0.5
-    distance = config.size_setpoint - box.height / image_height
+    height = box.height
+    cut = cut_vertically(box, image_height)
+    if cut:
+        # She is at least this tall, and a cut box shrinking says nothing of her leaving.
+        if aspect is not None:
+            height = max(height, aspect * box.width)
+        height_rate = max(height_rate, 0.0)
+    distance = config.size_setpoint - height / image_height
     # A target on the right (+) needs a clockwise (negative) turn.
     turn = -soft_limit(config.turn_gain * apply_deadband(horizontal, config.turn_deadband),
                        config.max_turn_speed)
     drive = config.linear_gain * apply_deadband(distance, config.size_deadband) \
         - config.approach_gain * height_rate
+    if cut and aspect is None:
+        drive = min(drive, 0.0)   # how close she is is unknown: never toward her
     limit = config.max_forward_speed if drive >= 0.0 else config.max_backward_speed
     gimbal = GimbalRate(
         yaw=-soft_limit(config.gimbal_gain * apply_deadband(horizontal, config.turn_deadband),

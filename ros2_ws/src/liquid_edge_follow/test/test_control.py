@@ -18,7 +18,7 @@ import math
 from liquid_edge_follow.box import Box
 from liquid_edge_follow.control import ARMOR_BOTTOM_BACK, ARMOR_BOTTOM_FRONT, \
     ARMOR_BOTTOM_LEFT, ARMOR_BOTTOM_RIGHT, ARMOR_TOP_LEFT, ARMOR_TOP_RIGHT, ControlConfig, \
-    escape_velocity, follow_command, search_velocity
+    cut_vertically, escape_velocity, follow_command, search_velocity
 from liquid_edge_interfaces.msg import ArmorHit
 import pytest
 
@@ -171,3 +171,22 @@ def test_a_person_walking_at_the_robot_makes_it_back_away_before_the_box_is_too_
     leaving = follow_command(Box('person', 320.0, 240.0, 96.0, 240.0), WIDTH, HEIGHT, CONFIG,
                              height_rate=-0.1)
     assert leaving.velocity.linear_x > 0.0
+
+
+def test_a_person_cut_by_the_top_of_the_image_is_not_driven_into():
+    # Close, her head out of the picture: 100 px of her show at the top, 200 px wide, and
+    # the visible part shrinks as she comes closer still (the approach scenario).
+    cut = Box('person', 320.0, 50.0, 200.0, 100.0)
+    assert cut_vertically(cut, HEIGHT)
+    assert not cut_vertically(Box('person', 320.0, 240.0, 80.0, 200.0), HEIGHT)
+    # Never seen whole: how close she is is unknown, the robot does not drive toward her.
+    blind = follow_command(cut, WIDTH, HEIGHT, CONFIG, height_rate=-0.5)
+    assert blind.velocity.linear_x == 0.0 and blind.distance_error > 0.0
+    assert command(height=100.0).velocity.linear_x > 0.3   # a whole box that small: forward
+    # Whole, she was 2.5 times as tall as wide: 500 px now, beyond the set-point: back away.
+    seen = follow_command(cut, WIDTH, HEIGHT, CONFIG, height_rate=-0.5, aspect=2.5)
+    assert seen.velocity.linear_x < -0.5
+    # A whole box shrinking still drives after her.
+    whole = follow_command(Box('person', 320.0, 240.0, 40.0, 100.0), WIDTH, HEIGHT, CONFIG,
+                           height_rate=-0.5, aspect=2.5)
+    assert whole.velocity.linear_x > blind.velocity.linear_x
