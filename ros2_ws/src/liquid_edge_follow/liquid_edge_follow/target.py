@@ -38,7 +38,8 @@ target to steer by, or None.
 - After a loss, `same_target` (default) re-acquires only a person whose look matches the
   gallery (at least `reacquire_similarity`, and clearly better than anyone else in view, by
   `reacquire_margin`), seen in at least two frames in a row and overlapping nobody (a box
-  that holds part of someone else has a mixed look); nobody else, however large. While such
+  that holds part of someone else has a mixed look; the people the detector missed in this
+  frame count by their last box while their track lives); nobody else, however large. While such
   a look is in view but not yet re-acquired (overlapping someone, or seen once),
   `likely_in_view` says so: the search then waits for her instead of turning away.
   `largest` takes the largest person again, the original "follow anyone" behaviour. Without
@@ -183,7 +184,7 @@ class TargetIdentity:
             chosen = self._largest(tracks)
             self._first_at = stamp if chosen is not None else None
         else:
-            chosen = self._reacquire(seen)
+            chosen = self._reacquire(seen, tracks)
         return None if chosen is None else self._lock(chosen, seen)
 
     def _lock(self, chosen: Track, seen: Sequence[Track]) -> TargetView:
@@ -216,8 +217,14 @@ class TargetIdentity:
             return None
         return largest
 
-    def _reacquire(self, seen: Sequence[Track]) -> Optional[Track]:
-        """Return the track to lock on after a loss, or None."""
+    def _reacquire(self, seen: Sequence[Track], tracks: Sequence[Track]) -> Optional[Track]:
+        """
+        Return the track to lock on after a loss, or None.
+
+        Only a person seen now is a candidate, but everyone whose track lives is in view: one
+        the detector missed in this frame still makes a box that overlaps her last box a
+        mixed one.
+        """
         if self.config.policy == LARGEST:
             return max(seen, key=lambda t: t.box.area, default=None)
         scored: List[tuple] = []
@@ -230,7 +237,7 @@ class TargetIdentity:
         scored.sort(key=lambda pair: pair[0], reverse=True)
         best_score, best = scored[0]
         runner_up = scored[1][0] if len(scored) > 1 else 0.0
-        alone = not any(other is not best and other.box.overlaps(best.box) for other in seen)
+        alone = not any(other is not best and other.box.overlaps(best.box) for other in tracks)
         if best_score >= self.config.reacquire_similarity and alone and \
                 best_score - runner_up >= self.config.reacquire_margin and best.hits >= 2:
             return best
