@@ -137,7 +137,7 @@ class BridgeNode(LifecycleNode):
     def destroy_node(self) -> None:
         """Stop, close every edge channel, destroy the node."""
         self._stop()
-        self._release()
+        self._release()   # the gRPC channels: rclpy's destroy does not know them
         super().destroy_node()
 
     def _configure(self) -> None:

@@ -370,11 +370,6 @@ class CameraNode(LifecycleNode):
         array.header.stamp = self.get_clock().now().to_msg()
         self._diagnostics_pub.publish(array)
 
-    def destroy_node(self) -> None:
-        """Stop the capture if active, release the camera, then destroy the node."""
-        self._stop()
-        super().destroy_node()
-
 
 def main(args=None) -> int:
     """Run the camera node until shutdown; exit 1 with one message on bad settings."""

@@ -439,11 +439,6 @@ class DriverNode(LifecycleNode):
         stat.add('deadman_stops', self._deadman_stops)
         return stat
 
-    def destroy_node(self) -> None:
-        """Stop the robot and the link thread if still active, then the node."""
-        self._stop()
-        super().destroy_node()
-
 
 def main(args=None) -> int:
     """Run the driver until shutdown; exit 1 with one message if it cannot start."""

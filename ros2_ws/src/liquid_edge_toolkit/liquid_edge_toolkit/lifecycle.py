@@ -40,8 +40,8 @@ class LifecycleNode(RclpyLifecycleNode):
     This ``destroy_node`` frees it at once.
 
     A node overrides ``_stop`` (deactivate: what activate started) and ``_release`` (cleanup:
-    what configure built); shutdown, from whichever state, calls both. Each hook must do
-    nothing where there is nothing to undo.
+    what configure built); shutdown, from whichever state, calls both, and ``destroy_node``
+    calls ``_stop``. Each hook must do nothing where there is nothing to undo.
     """
 
     def __init__(self, node_name: str, **kwargs):
@@ -49,7 +49,8 @@ class LifecycleNode(RclpyLifecycleNode):
         declare_autostart(self)
 
     def destroy_node(self) -> None:
-        """Destroy the node and its lifecycle state machine."""
+        """Undo activate (``_stop``: an active robot node leaves the robot still), destroy."""
+        self._stop()
         super().destroy_node()
         self._state_machine.destroy_when_not_in_use()
 

@@ -151,6 +151,14 @@ def test_deactivate_stops_cleanup_releases_and_shutdown_does_both(ros_context, r
     assert node.hooks == ['stop', 'release']
 
 
+def test_destroying_an_active_node_stops_it_first(ros_context):
+    node = Recording(context=ros_context)
+    node.trigger_configure()
+    node.trigger_activate()
+    node.destroy_node()
+    assert node.hooks == ['stop']
+
+
 def test_a_node_without_hooks_goes_through_every_transition(ros_context, ros_graph):
     node = ros_graph.add(LifecycleNode('toolkit_hookless', context=ros_context))
     for transition in ('configure', 'activate', 'deactivate', 'cleanup', 'shutdown'):
