@@ -136,6 +136,24 @@ def cut_vertically(box: Box, image_height: float, margin: float = 2.0) -> bool:
     return top <= margin or top + box.height >= image_height - margin
 
 
+class WholeAspect:
+    """The target's box height over width when last seen whole, forgotten with her track."""
+
+    def __init__(self):
+        """Know nothing yet."""
+        self._track_id: Optional[str] = None
+        self._aspect: Optional[float] = None
+
+    def update(self, track_id: str, box: Box, image_height: float,
+               coasting: bool) -> Optional[float]:
+        """Take the target's box this tick (a sighting unless coasting); return the aspect."""
+        if track_id != self._track_id:
+            self._track_id, self._aspect = track_id, None
+        if not coasting and not cut_vertically(box, image_height):
+            self._aspect = box.height / box.width
+        return self._aspect
+
+
 def follow_command(box: Box, image_width: float, image_height: float,
                    config: ControlConfig, height_rate: float = 0.0,
                    aspect: Optional[float] = None) -> FollowCommand:

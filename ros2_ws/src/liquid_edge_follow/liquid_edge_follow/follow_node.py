@@ -43,8 +43,8 @@ from typing import Any, Dict, List, Optional, Tuple
 from diagnostic_msgs.msg import DiagnosticStatus, KeyValue
 from geometry_msgs.msg import Twist
 from liquid_edge_follow.box import Box
-from liquid_edge_follow.control import cut_vertically, escape_velocity, follow_command, \
-    FollowCommand, search_velocity, Velocity
+from liquid_edge_follow.control import escape_velocity, follow_command, FollowCommand, \
+    search_velocity, Velocity, WholeAspect
 from liquid_edge_follow.led import led_effect_for, LedEffect, NO_EDGE_COLOR
 from liquid_edge_follow.local_standby import standby_velocity
 from liquid_edge_follow.motion import image_x_after_turn, YawHistory
@@ -132,8 +132,7 @@ class FollowNode(LifecycleNode):
         self._tracker = MultiObjectTracker(settings.tracker)
         self._identity = TargetIdentity(settings.identity)
         self._target: Optional[TargetView] = None
-        # The target's track and its box height over width when last seen whole.
-        self._target_aspect: Optional[Tuple[str, float]] = None
+        self._target_aspect = WholeAspect()
         self._chassis_yaw = YawHistory()
         self._gimbal_yaw = YawHistory()
         self._camera_size: Optional[Tuple[int, int]] = None
@@ -190,11 +189,6 @@ class FollowNode(LifecycleNode):
         self._destroy_entities(
             (self._cmd_vel_pub, self._gimbal_pub, self._led_pub, self._state_pub))
         self._settings = None
-
-    def destroy_node(self) -> None:
-        """Leave the robot still if following, then destroy the node."""
-        self._stop()
-        super().destroy_node()
 
     # Parameters
 
@@ -399,11 +393,8 @@ class FollowNode(LifecycleNode):
             width, height = self._image_size()
             box = self._target.box
             growth = 0.0 if self._target.coasting else self._target.track.velocity_h / height
-            track_id = self._target.track.track_id
-            if not self._target.coasting and not cut_vertically(box, height):
-                self._target_aspect = (track_id, box.height / box.width)
-            aspect = self._target_aspect[1] if self._target_aspect is not None and \
-                self._target_aspect[0] == track_id else None
+            aspect = self._target_aspect.update(self._target.track.track_id, box, height,
+                                                self._target.coasting)
             command = follow_command(box, width, height, self._settings.control, growth,
                                      aspect)
         self._publish_chassis(directive, command)

@@ -18,7 +18,7 @@ import math
 from liquid_edge_follow.box import Box
 from liquid_edge_follow.control import ARMOR_BOTTOM_BACK, ARMOR_BOTTOM_FRONT, \
     ARMOR_BOTTOM_LEFT, ARMOR_BOTTOM_RIGHT, ARMOR_TOP_LEFT, ARMOR_TOP_RIGHT, ControlConfig, \
-    cut_vertically, escape_velocity, follow_command, search_velocity
+    cut_vertically, escape_velocity, follow_command, search_velocity, WholeAspect
 from liquid_edge_interfaces.msg import ArmorHit
 import pytest
 
@@ -190,3 +190,16 @@ def test_a_person_cut_by_the_top_of_the_image_is_not_driven_into():
     whole = follow_command(Box('person', 320.0, 240.0, 40.0, 100.0), WIDTH, HEIGHT, CONFIG,
                            height_rate=-0.5, aspect=2.5)
     assert whole.velocity.linear_x > blind.velocity.linear_x
+
+
+def test_her_whole_aspect_is_remembered_for_her_track_only():
+    aspect = WholeAspect()
+    whole, cut = Box('person', 320.0, 240.0, 80.0, 200.0), Box('person', 320.0, 50.0, 200.0, 100.0)
+    assert aspect.update('person-1', cut, HEIGHT, coasting=False) is None
+    assert aspect.update('person-1', whole, HEIGHT, coasting=False) == pytest.approx(2.5)
+    # Cut, or only predicted (coasting), her box does not change what was seen whole.
+    assert aspect.update('person-1', cut, HEIGHT, coasting=False) == pytest.approx(2.5)
+    squat = Box('person', 320.0, 240.0, 200.0, 200.0)
+    assert aspect.update('person-1', squat, HEIGHT, coasting=True) == pytest.approx(2.5)
+    # Another track (another person, or her re-acquired): nothing known until seen whole.
+    assert aspect.update('person-2', cut, HEIGHT, coasting=False) is None
