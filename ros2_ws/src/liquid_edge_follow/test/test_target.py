@@ -194,11 +194,17 @@ def test_same_target_reacquires_only_a_matching_look_never_the_largest():
     assert view.match_score == pytest.approx(1.0)
 
 
-def test_a_matching_look_that_overlaps_someone_is_not_reacquired():
+def she_left_him_in_view():
+    """Return a scene in which she (orange) was followed, then lost; he (blue) stays."""
     scene = Scene(timeout=0.3)
     scene.frame(person(200, appearance=ORANGE))
     for _ in range(5):
         scene.frame(person(500, 120, 300, appearance=BLUE))
+    return scene
+
+
+def test_a_matching_look_that_overlaps_someone_is_not_reacquired():
+    scene = she_left_him_in_view()
     # She comes back half in front of the blue person: her box holds part of him.
     for _ in range(3):
         assert scene.frame(person(500, 120, 300, appearance=BLUE),
@@ -208,10 +214,7 @@ def test_a_matching_look_that_overlaps_someone_is_not_reacquired():
 
 
 def test_a_box_overlapping_someone_missed_in_this_frame_is_not_reacquired():
-    scene = Scene(timeout=0.3)
-    scene.frame(person(200, appearance=ORANGE))
-    for _ in range(5):
-        scene.frame(person(500, 120, 300, appearance=BLUE))
+    scene = she_left_him_in_view()
     # A look like hers beside the blue person, whom the detector misses in these frames: his
     # track lives, the box holds part of him, it is not re-acquired.
     scene.frame(person(500, 120, 300, appearance=BLUE), person(430, appearance=ORANGE))
@@ -225,10 +228,7 @@ def test_a_box_overlapping_someone_missed_in_this_frame_is_not_reacquired():
 
 
 def test_a_withheld_match_in_view_is_reported_as_likely():
-    scene = Scene(timeout=0.3)
-    scene.frame(person(200, appearance=ORANGE))
-    for _ in range(5):
-        scene.frame(person(500, 120, 300, appearance=BLUE))
+    scene = she_left_him_in_view()
     assert not scene.identity.likely_in_view
     # She is back, half in front of the blue person: not re-acquired, but likely her.
     assert scene.frame(person(500, 120, 300, appearance=BLUE),
