@@ -159,7 +159,7 @@ class BridgeNode(LifecycleNode):
             max_missed_deadlines=param('max_missed_deadlines'),
             switch_margin=param('switch_margin'), switch_margin_abs_s=param('switch_margin_abs'),
             switch_hold_s=param('switch_hold'), failure_cooldown_s=param('failure_cooldown'),
-            warmup_samples=param('warmup_samples'))
+            warmup_samples=param('warmup_samples'), startup_grace_s=param('startup_grace'))
         self._options = self._detect_options(
             param('engines'), param('class_names'), param('max_results'), param('min_score'))
         self._request_timeout = param('request_timeout')
@@ -298,6 +298,9 @@ class BridgeNode(LifecycleNode):
                                         float_range=(0.0, 600.0))),
             ('warmup_samples', 2, d('Answers ignored after an edge becomes active', True,
                                     integer_range=(0, 100))),
+            ('startup_grace', 0.5, d('At start, how long an edge listed before the first '
+                                     'healthy one is waited for, s', True,
+                                     float_range=(0.0, 10.0))),
             ('diagnostics_period', 1.0, d('Period of /diagnostics and of the edge/active '
                                           'refresh, s', True, float_range=(0.05, 60.0))),
             ('latency_budget', 0.15, d('Capture-to-detections p95 the encoding is chosen to '

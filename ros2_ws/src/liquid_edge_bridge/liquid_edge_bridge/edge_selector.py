@@ -28,6 +28,9 @@ Pure logic: time is passed in (seconds, any monotonic clock), nothing here talks
   as FogROS2-LS ignores the first profiles after a switch.
 - Until the active edge has a latency statistic, the choice is remade as at a failover: the
   fastest measured eligible edge, else the first eligible one in configuration order.
+- At start, an edge listed before the best eligible one that has not reported its health yet
+  is waited for up to `startup_grace_s`, so the robot does not begin on a less preferred
+  edge only because its health answer came first, and switch a moment later.
 """
 from dataclasses import dataclass
 import enum
@@ -62,6 +65,7 @@ class SelectionPolicy:
     switch_hold_s: float = 2.0
     failure_cooldown_s: float = 2.0
     warmup_samples: int = 2
+    startup_grace_s: float = 0.5
 
     def __post_init__(self):
         """Reject settings that cannot work, with the reason."""
@@ -77,7 +81,8 @@ class SelectionPolicy:
                              f'got {self.max_missed_deadlines}')
         if not 0.0 <= self.switch_margin < 1.0:
             raise ValueError(f'switch_margin must be in [0, 1), got {self.switch_margin}')
-        for name in ('switch_margin_abs_s', 'switch_hold_s', 'failure_cooldown_s'):
+        for name in ('switch_margin_abs_s', 'switch_hold_s', 'failure_cooldown_s',
+                     'startup_grace_s'):
             if getattr(self, name) < 0.0:
                 raise ValueError(f'{name} must not be negative, got {getattr(self, name)}')
         if self.warmup_samples < 0:
@@ -126,6 +131,8 @@ class EdgeSelector:
         self._active: Optional[str] = None
         self._challenger: Optional[str] = None
         self._challenger_since = 0.0
+        self._started: Optional[float] = None   # the time of the first evaluation
+        self._ever_active = False
 
     @property
     def names(self) -> List[str]:
@@ -188,12 +195,16 @@ class EdgeSelector:
 
     def update(self, now: float) -> Optional[str]:
         """Re-evaluate the active edge at time `now` and return it."""
+        if self._started is None:
+            self._started = now
         if self._active is not None and not self.is_eligible(self._active, now):
             self._active = None
         if self._active is None or self.statistic(self._active, now) is None:
             # Nothing measured on the active edge yet: choose as at a failover, so the
             # preferred edge wins at start whichever edge answered its health first.
             best = self._best_eligible(now)
+            if self._waiting_for_a_preferred_edge(best, now):
+                return None
             if best != self._active:
                 self._switch_to(best, now)
             return self._active
@@ -241,6 +252,13 @@ class EdgeSelector:
             return min(measured, key=lambda pair: pair[0])[1]
         return eligible[0]
 
+    def _waiting_for_a_preferred_edge(self, best: Optional[str], now: float) -> bool:
+        if (self._ever_active or best is None
+                or now - self._started >= self.policy.startup_grace_s):
+            return False
+        before = list(self._edges)[:list(self._edges).index(best)]
+        return any(self._edges[name].health is EdgeHealth.UNKNOWN for name in before)
+
     def _better_challenger(self, now: float) -> Optional[str]:
         current = self.statistic(self._active, now)
         if current is None:
@@ -261,4 +279,5 @@ class EdgeSelector:
         self._active = name
         self._challenger = None
         if name is not None:
+            self._ever_active = True
             self._edges[name].warmup_left = self.policy.warmup_samples

@@ -72,9 +72,10 @@ def test_health_serving_makes_the_preferred_edge_active_and_says_so_once():
     coord = coordinator()
     decision = coord.on_health('edge-b', EdgeHealth.SERVING, '', 0.0)
     assert decision.health_changed is EdgeHealth.SERVING
-    assert decision.active.serving == 'edge-b' and decision.active.changed
+    assert decision.active is None   # edge-a, preferred, has not answered yet
     decision = coord.on_health('edge-a', EdgeHealth.SERVING, '', 0.1)
-    assert decision.active.serving == 'edge-a' and decision.active.previous == 'edge-b'
+    assert decision.active.serving == 'edge-a' and decision.active.changed
+    assert decision.active.previous is None
     again = coord.on_health('edge-a', EdgeHealth.SERVING, '', 0.2)
     assert again.health_changed is None and again.active is None
 

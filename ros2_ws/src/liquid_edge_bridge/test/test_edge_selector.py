@@ -57,11 +57,32 @@ def test_first_configured_edge_wins_before_any_latency_is_known():
 
 def test_preferred_edge_wins_at_start_whichever_answers_health_first():
     selector = EdgeSelector(['a', 'b'], POLICY)
-    assert selector.set_health('b', EdgeHealth.SERVING, 0.0) == 'b'
-    assert selector.set_health('a', EdgeHealth.SERVING, 0.1) == 'a'
-    feed(selector, {'a': 0.050}, 0.2, 1.0)
+    assert selector.update(0.0) is None
+    # b answered first: a, listed before it and not heard from yet, is waited for.
+    assert selector.set_health('b', EdgeHealth.SERVING, 0.1) is None
+    assert selector.set_health('a', EdgeHealth.SERVING, 0.2) == 'a'
+    feed(selector, {'a': 0.050}, 0.3, 1.0)
     selector.set_health('b', EdgeHealth.NOT_SERVING, 1.0)
     assert selector.set_health('b', EdgeHealth.SERVING, 1.1) == 'a'
+
+
+def test_a_silent_preferred_edge_is_waited_for_only_the_start_grace():
+    selector = EdgeSelector(['a', 'b'], POLICY)
+    assert selector.set_health('b', EdgeHealth.SERVING, 0.0) is None
+    assert selector.update(POLICY.startup_grace_s - 0.01) is None
+    assert selector.update(POLICY.startup_grace_s) == 'b'
+
+
+def test_an_unreachable_preferred_edge_is_not_waited_for():
+    selector = EdgeSelector(['a', 'b'], POLICY)
+    selector.set_health('a', EdgeHealth.UNREACHABLE, 0.0, 'connection refused')
+    assert selector.set_health('b', EdgeHealth.SERVING, 0.1) == 'b'
+
+
+def test_after_the_start_a_failover_does_not_wait():
+    selector = serving_selector(names=('a', 'b', 'c'))
+    selector.set_health('b', EdgeHealth.UNKNOWN, 0.1)
+    assert selector.set_health('a', EdgeHealth.NOT_SERVING, 0.2) == 'c'
 
 
 def test_noisy_close_latencies_never_flap():
