@@ -21,9 +21,11 @@ quality x size, the JPEG bytes per frame and the person recall of the real detec
 link to the active edge as `LinkEstimate` measures it, a setting's capture-to-detections p95
 is predicted as
 
-    local_overhead + rtt_p95 + server_p95 + bytes_p95 / goodput
+    local_overhead + server_p95 + rtt + bytes_p95 / goodput + delay_p95(bytes_p95)
 
-and a frame rate is sustainable while rate x mean transfer time stays below
+where the delay beyond round trip and transfer is jitter, or a TCP retransmission when
+losses would hit more than 5 % of frames of that size (`LinkEstimate.network_p95_s`); and
+a frame rate is sustainable while rate x mean transfer time stays below
 `max_utilization` of the link (beyond it frames queue and latency grows without bound).
 
 Settings whose recall is below `min_recall_ratio` of the profile's best are never chosen: a
@@ -272,7 +274,7 @@ class EncodingController:
             if now - self._loss_step_at < self.config.upgrade_hold_s:
                 return self._decision(link, changed=False, reason='waiting out a step down')
             self._loss_step_at = now
-            return self._switch(self._after_losses(), link,
+            return self._switch(self._after_losses(keep_rate=True), link,
                                 'over budget, bandwidth unknown: half the bytes')
         if not feasible:
             return self._switch(self._fastest(link), link,
@@ -297,8 +299,8 @@ class EncodingController:
     def _predict(self, point: ProfilePoint, link: LinkEstimate) -> Optional[float]:
         if link.rtt_s is None:
             return None
-        return (self.config.local_overhead_s + link.rtt_p95_s + (link.server_p95_s or 0.0)
-                + link.transfer_s(point.bytes_p95))
+        return (self.config.local_overhead_s + (link.server_p95_s or 0.0)
+                + link.network_p95_s(point.bytes_p95))
 
     def _fits(self, option: _Option, link: LinkEstimate, margin: float) -> bool:
         utilization = option.fps * link.transfer_s(option.point.bytes_mean)
@@ -311,6 +313,8 @@ class EncodingController:
 
         Fewer bytes help only as far as the transfer is what is slow: when the round trip or
         the edge alone is over budget, shrinking the frames would cost recall for nothing.
+        The current option stays while it is among those: noise in the figures must not
+        make the camera hop between settings at every update.
         """
         floor = min(self._predict(option.point, link) for option in self._options)
         slack = (1.0 - self.config.upgrade_margin) * self.config.latency_budget_s
@@ -320,7 +324,7 @@ class EncodingController:
                 <= self.config.max_utilization]
         if not near:
             return min(self._options, key=lambda o: (self._predict(o.point, link), o.fps))
-        return self._best(near)
+        return self._current if self._current in near else self._best(near)
 
     def _rank(self, option: _Option, best_recall: float) -> tuple:
         """Rank by recall near the best of the choice, then rate, recall, fewer bytes."""
@@ -331,13 +335,23 @@ class EncodingController:
         best_recall = max(option.point.recall for option in options)
         return max(options, key=lambda option: self._rank(option, best_recall))
 
-    def _after_losses(self) -> _Option:
-        """Return the best option with at most half the current bytes (or the cheapest)."""
+    def _after_losses(self, keep_rate: bool = False) -> _Option:
+        """
+        Return the best option with at most half the current bytes (or the cheapest).
+
+        When no option has half the bytes the cheapest is taken at the lowest frame rate, as
+        calls are being lost; or, with `keep_rate` (over budget, bandwidth unknown), at the
+        current rate, since fewer frames would not make one answer sooner.
+        """
         limit = self._current.point.bytes_p95 / 2.0
         smaller = [o for o in self._options if o.point.bytes_p95 <= limit]
         if smaller:
             return self._best(smaller)
-        return min(self._options, key=lambda o: (o.point.bytes_p95, o.fps))
+        cheapest = min(o.point.bytes_p95 for o in self._options)
+        rates = [o for o in self._options if o.point.bytes_p95 == cheapest]
+        if keep_rate:
+            return min(rates, key=lambda o: abs(o.fps - self._current.fps))
+        return min(rates, key=lambda o: o.fps)
 
     def _switch(self, option: _Option, link: LinkEstimate, reason: str) -> EncodingDecision:
         self._better_since = None

@@ -27,6 +27,12 @@ bytes (request JPEG plus answer), its round trip and the edge's own processing t
   setting brings the spread that measures it);
 - `rtt_p95_s`: the 95th percentile of each call's network time less its own transfer time
   at the goodput: the round trip with its jitter and TCP retransmission tail;
+- the *delays* beyond round trip and transfer, split in two: a call delayed by at least half
+  a round trip (`delay_threshold`) lost a TCP segment, whose retransmission costs one round
+  trip or two; smaller delays are jitter. `delayed_segment_rate` = delayed calls / TCP
+  segments sent, so that `network_p95_s(size)` can predict a frame size's p95 from the
+  share of its calls a loss would hit, 1 - (1 - rate) ** segments: a frame of many segments
+  is hit more often than one of few, which a size-blind tail cannot tell;
 - `server_p95_s`: the edge's processing time, 95th percentile;
 - `loss_rate`: deadline misses and errors over all finished calls;
 - `srtt_s`: the network time smoothed as TCP does (RFC 6298, gain 1/8), for display.
@@ -40,6 +46,12 @@ import math
 from typing import Deque, List, Optional, Tuple
 
 from liquid_edge_bridge.sliding_window import percentile
+
+#: Bytes of one TCP segment on a 1500-byte MTU (Ethernet, Wi-Fi, most cellular links).
+MSS_BYTES = 1448
+P95 = 0.95
+#: The least delay counted as a loss's retransmission, whatever the round trip.
+MIN_DELAY_THRESHOLD_S = 0.005
 
 
 @dataclass(frozen=True)
@@ -57,12 +69,36 @@ class LinkEstimate:
     # The answered sizes differed enough to fit goodput: a None goodput then means the
     # transfer does not grow with the bytes, not that it was not measurable.
     sizes_vary: bool = False
+    delayed_segment_rate: float = 0.0
+    jitter_s: Tuple[float, ...] = ()    # sorted delays of the calls no loss hit
+    delayed_s: Tuple[float, ...] = ()   # sorted delays of the calls a loss hit
 
     def transfer_s(self, size_bytes: float) -> float:
         """Return how long `size_bytes` take at the goodput; 0 when it is unmeasurably high."""
         if self.goodput_bytes_per_s is None:
             return 0.0
         return size_bytes / self.goodput_bytes_per_s
+
+    def network_p95_s(self, size_bytes: float) -> Optional[float]:
+        """Return the p95 network time of a call of `size_bytes`; None when unmeasured."""
+        if self.rtt_s is None:
+            return None
+        return self.rtt_s + self.transfer_s(size_bytes) + self.delay_p95_s(size_bytes)
+
+    def delay_p95_s(self, size_bytes: float) -> float:
+        """
+        Return the p95 of the delay beyond round trip and transfer of a call of this size.
+
+        A share `hit` of such calls is delayed by a loss: when it is over 5 %, the p95 falls
+        among the delayed calls' delays, else among the jitter of the others.
+        """
+        segments = max(1, math.ceil(size_bytes / MSS_BYTES))
+        hit = 1.0 - (1.0 - self.delayed_segment_rate) ** segments
+        if self.delayed_s and (hit > 1.0 - P95 or not self.jitter_s):
+            return percentile(list(self.delayed_s), max(hit - (1.0 - P95), 0.0) / hit)
+        if self.jitter_s:
+            return percentile(list(self.jitter_s), min(P95 / (1.0 - hit), 1.0))
+        return 0.0
 
 
 @dataclass(frozen=True)
@@ -120,12 +156,32 @@ class LinkEstimator:
         if not answered:
             return LinkEstimate(calls, 0, None, None, None, None, loss_rate, self._srtt)
         rtt, goodput, sizes_vary = self._fit(answered)
-        residual = sorted(
-            max(call.network_s - (call.size_bytes / goodput if goodput else 0.0), rtt)
-            for call in answered)
+        delays = self._delays(answered, rtt, goodput)
+        prompt = [call for call, delay in zip(answered, delays)
+                  if delay < self._delay_threshold(rtt)]
+        if 2 <= len(prompt) < len(answered):
+            # The delayed calls would lift the line: fit it to the prompt ones alone.
+            rtt, goodput, sizes_vary = self._fit(prompt)
+            delays = self._delays(answered, rtt, goodput)
+        threshold = self._delay_threshold(rtt)
+        delayed = tuple(sorted(delay for delay in delays if delay >= threshold))
+        segments = sum(max(1, math.ceil(call.size_bytes / MSS_BYTES)) for call in answered)
         servers = sorted(call.server_s for call in answered)
-        return LinkEstimate(calls, len(answered), rtt, percentile(residual, 0.95), goodput,
-                            percentile(servers, 0.95), loss_rate, self._srtt, sizes_vary)
+        return LinkEstimate(calls, len(answered), rtt, rtt + percentile(sorted(delays), P95),
+                            goodput, percentile(servers, P95), loss_rate, self._srtt,
+                            sizes_vary, delayed_segment_rate=len(delayed) / segments,
+                            jitter_s=tuple(sorted(d for d in delays if d < threshold)),
+                            delayed_s=delayed)
+
+    @staticmethod
+    def _delay_threshold(rtt: float) -> float:
+        return max(rtt / 2.0, MIN_DELAY_THRESHOLD_S)
+
+    @staticmethod
+    def _delays(calls: List[_Call], rtt: float, goodput: Optional[float]) -> List[float]:
+        """Return each call's network time beyond the round trip and its own transfer."""
+        return [max(call.network_s - rtt - (call.size_bytes / goodput if goodput else 0.0),
+                    0.0) for call in calls]
 
     def _fit(self, answered: List[_Call]) -> Tuple[float, Optional[float], bool]:
         """Return (round trip, goodput, sizes vary): a line if sizes tell, else the minimum."""

@@ -63,6 +63,38 @@ def test_jitter_shows_in_the_round_trip_tail():
     assert estimate.rtt_s < 0.06
 
 
+def test_a_loss_delays_big_frames_at_the_p95_and_small_ones_not():
+    # 1 % of TCP segments lost on a 40 ms, 500 kB/s link: each loss costs a round trip.
+    # 200 calls of 14 segments, 26 of them (13 %) hit; half the calls slightly bigger.
+    estimator = LinkEstimator(window_s=60.0)
+    rtt, goodput = 0.040, 500_000.0
+    for index in range(200):
+        size = 18_000 if index % 2 else 20_000
+        delay = rtt if index % 200 < 26 else 0.001 * (index % 3)
+        estimator.record_answer(index * 0.1, size, 0, rtt + size / goodput + delay, 0.0)
+    estimate = estimator.estimate(20.0)
+    assert estimate.delayed_segment_rate == pytest.approx(26 / (100 * 13 + 100 * 14))
+    assert estimate.goodput_bytes_per_s == pytest.approx(goodput, rel=0.1)
+    # At 19 kB 12 % of calls are hit: the p95 is a retransmission's round trip later.
+    assert estimate.delay_p95_s(19_000) == pytest.approx(rtt, abs=0.003)
+    # At 4 kB (3 segments) 2.7 % are: the p95 is the jitter of the others.
+    assert estimate.delay_p95_s(4_000) <= 0.002
+    assert estimate.network_p95_s(4_000) == pytest.approx(
+        estimate.rtt_s + 4_000 / estimate.goodput_bytes_per_s + estimate.delay_p95_s(4_000))
+
+
+def test_without_delays_the_p95_is_round_trip_and_transfer():
+    estimator = LinkEstimator()
+    t = 0.0
+    for size in (2_000, 10_000, 40_000):
+        t = feed(estimator, t, 4, size, rtt=0.030, goodput=500_000.0, server=0.0)
+    estimate = estimator.estimate(t)
+    assert estimate.delayed_segment_rate == 0.0 and not estimate.delayed_s
+    assert estimate.network_p95_s(50_000) == pytest.approx(0.030 + 50_000 / 500_000.0,
+                                                           rel=0.01)
+    assert LinkEstimator().estimate(0.0).network_p95_s(1_000) is None
+
+
 def test_losses_count_against_every_finished_call():
     estimator = LinkEstimator()
     t = feed(estimator, 0.0, 6, 10_000, rtt=0.01, goodput=1e6)
