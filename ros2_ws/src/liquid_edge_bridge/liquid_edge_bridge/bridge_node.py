@@ -166,7 +166,8 @@ class BridgeNode(LifecycleNode):
         self._diagnostics_period = param('diagnostics_period')
         links = LinkAdaptation(
             list(self._edges),
-            self._encoding_controller(param('latency_budget'), param('encoding_profile'))
+            self._encoding_controller(param('latency_budget'), param('min_recall_ratio'),
+                                      param('encoding_profile'))
             if param('adaptive_encoding') else None)
         self._encode_raw = self._raw_encoder() if self._input == 'raw' else None
 
@@ -305,6 +306,10 @@ class BridgeNode(LifecycleNode):
                                           'refresh, s', True, float_range=(0.05, 60.0))),
             ('latency_budget', 0.15, d('Capture-to-detections p95 the encoding is chosen to '
                                        'hold, s', True, float_range=(0.01, 5.0))),
+            ('min_recall_ratio', 0.65, d('Settings whose person recall in the encoding '
+                                         "profile is below this share of the profile's best "
+                                         'are never chosen, however fast', True,
+                                         float_range=(0.0, 1.0))),
             ('adaptive_encoding', True, d('Choose JPEG quality, size and frame rate for the '
                                           'link (camera/capture_settings); false = the '
                                           "original's fixed quality 98 at 640x480, 15 fps",
@@ -331,12 +336,14 @@ class BridgeNode(LifecycleNode):
         ])
 
     @staticmethod
-    def _encoding_controller(budget_s: float, path: str) -> EncodingController:
+    def _encoding_controller(budget_s: float, min_recall_ratio: float,
+                             path: str) -> EncodingController:
         if not path:
             path = os.path.join(get_package_share_directory('liquid_edge_bridge'), 'config',
                                 'encoding_profile.yaml')
         return EncodingController(EncodingProfile.load(path),
-                                  ControllerConfig(latency_budget_s=budget_s))
+                                  ControllerConfig(latency_budget_s=budget_s,
+                                                   min_recall_ratio=min_recall_ratio))
 
     @staticmethod
     def _interface_edge_map(interfaces, interface_edges, remote) -> Dict[str, Tuple[str, ...]]:
