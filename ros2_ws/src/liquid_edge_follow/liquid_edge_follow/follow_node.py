@@ -23,7 +23,10 @@ ignored, and none for that long stops the robot.
 
 Subscribes: ``detections/described`` (liquid_edge_interfaces/DescribedDetections; plain
 ``detections``, vision_msgs/Detection2DArray, with appearance_input false),
-``camera/camera_info``, ``odom`` and ``joint_states`` (the robot's own turn, for prediction),
+``camera/camera_info`` (each frame's size: detections of a smaller frame are scaled to
+image_width x image_height, the pixels tracks are kept in; ``follow/state`` gives the target
+box in the newest frame's pixels), ``odom`` and ``joint_states`` (the robot's own turn, for
+prediction),
 ``armor_hit``, ``edge/active`` (latched). Publishes: ``cmd_vel`` (every tick while the
 chassis moves, one zero Twist when it stops), ``cmd_gimbal`` (only with gimbal_tracking),
 ``leds/effect`` (on change and every led_refresh_period), ``follow/state`` (every tick),
@@ -45,6 +48,7 @@ from geometry_msgs.msg import Twist
 from liquid_edge_follow.box import Box
 from liquid_edge_follow.control import escape_velocity, follow_command, FollowCommand, \
     search_velocity, Velocity, WholeAspect
+from liquid_edge_follow.frame_sizes import FrameSizes
 from liquid_edge_follow.led import led_effect_for, LedEffect, NO_EDGE_COLOR
 from liquid_edge_follow.local_standby import standby_velocity
 from liquid_edge_follow.motion import image_x_after_turn, YawHistory
@@ -135,8 +139,8 @@ class FollowNode(LifecycleNode):
         self._target_aspect = WholeAspect()
         self._chassis_yaw = YawHistory()
         self._gimbal_yaw = YawHistory()
-        self._camera_size: Optional[Tuple[int, int]] = None
-        self._focal_length: Optional[float] = None
+        self._frames = FrameSizes(settings.image_size)
+        self._focal_per_width: Optional[float] = None
         self._last_frame_stamp: Optional[float] = None
         self._chassis_moving = True     # so the first tick sends one zero Twist
         self._gimbal_moving = False
@@ -229,8 +233,12 @@ class FollowNode(LifecycleNode):
         return self.get_clock().now().nanoseconds * 1e-9
 
     def _image_size(self) -> Tuple[int, int]:
-        """Return the image size from camera_info, or from the parameters until it arrives."""
-        return self._camera_size or self._settings.image_size
+        """Return the reference size (the parameters): the pixels boxes are tracked in."""
+        return self._frames.reference
+
+    def _frame_size(self) -> Tuple[int, int]:
+        """Return the size of the newest camera frame, the reference until one arrives."""
+        return self._frames.latest or self._frames.reference
 
     def _on_described_detections(self, msg: DescribedDetections) -> None:
         """Take one frame of detections with their appearance descriptors."""
@@ -263,17 +271,18 @@ class FollowNode(LifecycleNode):
                                       'last frame): ignored', throttle_duration_sec=5.0)
             return
         self._last_frame_stamp = stamp
+        size = self._frames.size_at(stamp)
         boxes = []
         for index, detection in enumerate(msg.detections):
             try:
                 if not detection.results:
                     raise ValueError('no class hypothesis in results')
-                boxes.append(Box(
+                boxes.append(self._frames.to_reference(Box(
                     detection.results[0].hypothesis.class_id,
                     detection.bbox.center.position.x, detection.bbox.center.position.y,
                     detection.bbox.size_x, detection.bbox.size_y,
                     detection.results[0].hypothesis.score,
-                    appearances[index] if appearances else None))
+                    appearances[index] if appearances else None), size))
             except ValueError as error:
                 self.get_logger().warning(f'detection skipped: {error}',
                                           throttle_duration_sec=5.0)
@@ -297,7 +306,8 @@ class FollowNode(LifecycleNode):
     def _ego_shift(self, stamp: float):
         """Return where image column x seen at `since` appears at `stamp` (the robot's turn)."""
         width = self._image_size()[0]
-        focal = self._focal_length or width / 2.0 / math.tan(self._settings.horizontal_fov / 2)
+        focal = width * self._focal_per_width if self._focal_per_width else (
+            width / 2.0 / math.tan(self._settings.horizontal_fov / 2))
 
         def shift(x: float, since: float) -> float:
             rotation = (self._chassis_yaw.rotation(since, stamp)
@@ -316,11 +326,11 @@ class FollowNode(LifecycleNode):
                 self._gimbal_yaw.add(_seconds(msg.header.stamp), position)
 
     def _on_camera_info(self, msg: CameraInfo) -> None:
-        """Take the image size from the camera (it wins over the parameters)."""
+        """Keep the size of each frame (its detections are in its pixels) and the focal."""
         if msg.width > 0 and msg.height > 0:
-            self._camera_size = (msg.width, msg.height)
-        if msg.k[0] > 0.0:
-            self._focal_length = float(msg.k[0])
+            self._frames.add(_seconds(msg.header.stamp), (msg.width, msg.height))
+            if msg.k[0] > 0.0:
+                self._focal_per_width = float(msg.k[0]) / msg.width
 
     def _on_armor_hit(self, msg: ArmorHit) -> None:
         """Escape away from the hit side."""
@@ -348,7 +358,8 @@ class FollowNode(LifecycleNode):
             chosen = next((t for t in tracks if t.track_id == request.track_id), None)
             where = f'track {request.track_id!r}'
         else:
-            under = [t for t in tracks if t.box.contains(request.x, request.y)]
+            x, y = self._frames.point_to_reference(request.x, request.y, self._frame_size())
+            under = [t for t in tracks if t.box.contains(x, y)]
             chosen = min(under, key=lambda t: t.box.area, default=None)
             where = f'a {self._settings.target_class} at ({request.x:g}, {request.y:g}) px'
         if chosen is None:
@@ -447,7 +458,7 @@ class FollowNode(LifecycleNode):
         msg.no_edge_reason = self._no_edge_reason()
         if self._target:
             msg.target_id = self._target.track.track_id
-            box = self._target.box
+            box = self._frames.from_reference(self._target.box, self._frame_size())
             msg.target_box.center.position.x = box.center_x
             msg.target_box.center.position.y = box.center_y
             msg.target_box.size_x = box.width
@@ -497,7 +508,7 @@ class FollowNode(LifecycleNode):
         elif self._edge is None or not self._edge.reachable:
             status.level = DiagnosticStatus.WARN
             status.message = f'{status.message}; {self._no_edge_reason()}'
-        width, height = self._image_size()
+        width, height = self._frame_size()
         status.values = [
             KeyValue(key='state', value=machine.state.name.lower()),
             KeyValue(key='target_class', value=self._settings.target_class),
@@ -506,7 +517,7 @@ class FollowNode(LifecycleNode):
             KeyValue(key='tracks', value=str(len(self._tracker.tracks))),
             KeyValue(key='detection_age_s', value='none' if age is None else f'{age:.3f}'),
             KeyValue(key='image_size', value=f'{width}x{height} from '
-                     + ('camera_info' if self._camera_size else 'parameters')),
+                     + ('camera_info' if self._frames.latest else 'parameters')),
             KeyValue(key='edge', value=self._edge.name if self._edge and self._edge.reachable
                      else 'none'),
         ]

@@ -51,10 +51,12 @@ PARAMETERS: Tuple[ParameterSpec, ...] = (
                   'Read detections/described (with appearance descriptors, from edge_bridge); '
                   'false: plain vision_msgs detections, identity by motion only',
                   read_only=True),
-    ParameterSpec('image_width', 640, 'Camera image width, px; used until camera_info arrives',
-                  1, 16384),
-    ParameterSpec('image_height', 480,
-                  'Camera image height, px; used until camera_info arrives', 1, 16384),
+    ParameterSpec('image_width', 640,
+                  "Camera's full image width, px: the pixels boxes are tracked in (detections "
+                  'of smaller frames, per their camera_info, are scaled to it)', 1, 16384,
+                  read_only=True),
+    ParameterSpec('image_height', 480, "Camera's full image height, px (as image_width)",
+                  1, 16384, read_only=True),
     ParameterSpec('horizontal_fov', 1.085,
                   "Camera horizontal field of view, rad; for the image shift of the robot's "
                   'own turn until camera_info gives the focal length', 0.1, 3.1),

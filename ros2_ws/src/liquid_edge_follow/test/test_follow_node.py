@@ -82,12 +82,14 @@ class Probe:
 
     def _publish_frame(self):
         """Play the camera and the bridge: one detections frame of ``self.box`` if set."""
+        stamp = self.probe.get_clock().now().to_msg()
         if self.camera_info is not None:
+            self.camera_info.header.stamp = stamp
             self.camera_pub.publish(self.camera_info)
         if self.boxes is None:
             return
         msg = Detection2DArray()
-        msg.header.stamp = self.probe.get_clock().now().to_msg()
+        msg.header.stamp = stamp
         msg.header.frame_id = 'camera_optical_frame'
         described = DescribedDetections(descriptor_name='test', descriptor_version='1',
                                         descriptor_size=3)
@@ -182,6 +184,28 @@ def test_camera_info_image_size_wins_over_the_parameters(probe):
     # Right of centre in a 640 px image (the parameter), left of centre in 1280 px.
     probe.box = ('person', 560.0, 480.0, 100.0, 300.0)
     probe.spin_until(lambda: probe.cmd_vel and probe.cmd_vel[-1][1].angular.z > 0.0)
+
+
+def test_a_change_of_frame_size_keeps_the_target_and_its_place(probe):
+    # The bridge's adaptive encoding shrinks the camera's frames from 640x480 to 512x384:
+    # the same person, 0.8 times the pixels, is the same track. Another person stood where
+    # her box lands in the smaller frame's pixels, and no appearance tells them apart.
+    her = him = (0.0, 0.0, 0.0)
+    probe.camera_info = CameraInfo(width=640, height=480)
+    probe.boxes = [('person', 560.0, 260.0, 60.0, 150.0, her),
+                   ('person', 448.0, 208.0, 48.0, 120.0, him)]
+    probe.spin_until(lambda: probe.state() == 'follow' and probe.states[-1][1].target_id)
+    target = probe.states[-1][1].target_id
+    assert probe.states[-1][1].target_box.center.position.x == pytest.approx(560.0, abs=1.0)
+    error = probe.states[-1][1].horizontal_error
+    probe.camera_info = CameraInfo(width=512, height=384)
+    probe.boxes = [('person', 448.0, 208.0, 48.0, 120.0, her)]   # he walked off
+    frames = probe.frames
+    probe.spin_until(lambda: probe.frames >= frames + 15)
+    assert {s.target_id for _, s in probe.states[-10:]} == {target}
+    # follow/state gives her box in the newest frame's pixels, the error is unchanged.
+    assert probe.states[-1][1].target_box.center.position.x == pytest.approx(448.0, abs=1.0)
+    assert probe.states[-1][1].horizontal_error == pytest.approx(error, abs=0.01)
 
 
 def test_other_classes_are_not_followed(probe):
