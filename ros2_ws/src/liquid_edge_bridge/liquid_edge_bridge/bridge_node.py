@@ -497,9 +497,10 @@ class BridgeNode(LifecycleNode):
             self._publish_detections(decision.publish)
         if decision.active is not None:
             self._publish_active(decision.active, now)
-            if decision.active.changed:
-                # To or from the local standby the camera's settings change at once.
-                self._update_encoding(now)
+        if decision.link_changed or (decision.active is not None and decision.active.changed):
+            # A changed link, or a move to or from the local standby: the camera's settings
+            # change at once, not at the next encoding update.
+            self._update_encoding(now)
 
     def _publish_detections(self, answered: Answered) -> None:
         frame, answer = answered.frame, answered.answer

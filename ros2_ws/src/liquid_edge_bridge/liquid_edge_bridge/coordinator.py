@@ -95,6 +95,8 @@ class Decision:
     misnamed: Optional[Tuple[str, str]] = None
     # A health change to log; None when the edge reported the same health again.
     health_changed: Optional[EdgeHealth] = None
+    # An answer showed a changed link: re-decide the encoding now, not at the next tick.
+    link_changed: bool = False
 
 
 @dataclass(frozen=True)
@@ -322,7 +324,7 @@ class BridgeCoordinator:
     def _record(self, result: DetectResult, size_bytes: int, round_trip: float, now: float,
                 decision: Decision) -> None:
         """Feed one answer to the edge selector and the link estimate."""
-        self._record_link(result, size_bytes, round_trip, now)
+        decision.link_changed = self._record_link(result, size_bytes, round_trip, now)
         if self.is_local(result.edge):
             if result.outcome is not Outcome.OK:
                 self.counters.failed_requests += 1
@@ -343,20 +345,25 @@ class BridgeCoordinator:
             decision.failure = EdgeFailure(result.edge, result.error, local=False)
 
     def _record_link(self, result: DetectResult, size_bytes: int, round_trip: float,
-                     now: float, probe: bool = False) -> None:
-        """Feed a call to the edge's link estimate and a remote one to the standby."""
+                     now: float, probe: bool = False) -> bool:
+        """Feed a call to the link estimate and a remote one to the standby; True: changed."""
         remote = not self.is_local(result.edge)
         if remote and result.outcome is Outcome.OK:
             self.standby.record_remote_answer(now, round_trip)
         elif remote:
             self.standby.record_remote_failure(now)
         if result.outcome is Outcome.OK:
-            self.links.record_answer(result.edge, now, size_bytes, result.response_bytes,
-                                     round_trip, result.answer.edge_total_ms / 1000.0)
-        elif not (probe and self.standby.on_local):
+            changed = self.links.record_answer(result.edge, now, size_bytes,
+                                               result.response_bytes, round_trip,
+                                               result.answer.edge_total_ms / 1000.0)
+            if changed and remote:
+                self.standby.record_link_change(now)
+            return changed
+        if not (probe and self.standby.on_local):
             # A probe lost from the local standby says the remote edge is not back; not
             # that its frames are too large (an outage loses them whatever their size).
             self.links.record_failure(result.edge, now)
+        return False
 
     # Probes: real frames to standby edges, so their latency is known before a switch.
 
@@ -380,8 +387,8 @@ class BridgeCoordinator:
     def _on_probe_result(self, result: DetectResult, now: float) -> Decision:
         probe = self._probes.pop(result.request_id)
         round_trip = now - probe.sent_at
-        self._record_link(result, probe.size_bytes, round_trip, now, probe=True)
-        decision = Decision()
+        decision = Decision(link_changed=self._record_link(
+            result, probe.size_bytes, round_trip, now, probe=True))
         if result.outcome is Outcome.OK:
             self.selector.record_latency(probe.edge, round_trip, now)
         else:

@@ -85,10 +85,15 @@ class LinkAdaptation:
         return self._reason
 
     def record_answer(self, edge: str, now: float, request_bytes: int, response_bytes: int,
-                      round_trip_s: float, server_s: float) -> None:
-        """Record an answered call to `edge` (frame or probe): bytes, round trip, edge time."""
-        self._estimators[edge].record_answer(now, request_bytes, response_bytes, round_trip_s,
-                                             server_s)
+                      round_trip_s: float, server_s: float) -> bool:
+        """
+        Record an answered call to `edge` (frame or probe): bytes, round trip, edge time.
+
+        Returns True when the answer showed that the link to `edge` has changed, so the
+        settings are best re-decided at once rather than at the next update.
+        """
+        return self._estimators[edge].record_answer(now, request_bytes, response_bytes,
+                                                    round_trip_s, server_s)
 
     def record_failure(self, edge: str, now: float) -> None:
         """Record a call to `edge` that missed its deadline or failed."""

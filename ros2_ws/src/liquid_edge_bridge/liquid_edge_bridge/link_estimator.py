@@ -37,6 +37,11 @@ bytes (request JPEG plus answer), its round trip and the edge's own processing t
 - `loss_rate`: deadline misses and errors over all finished calls;
 - `srtt_s`: the network time smoothed as TCP does (RFC 6298, gain 1/8), for display.
 
+A link can change within a second (a robot leaving a 5G cell for congested Wi-Fi); the window
+would average the old link with the new for seconds. An answer whose network time exceeds
+the window's p95 for its size by `change_factor` (and `change_margin_s`) cuts the window at
+that answer, so the estimate, and the encoding chosen from it, follow the new link at once.
+
 Calls overlap when several are in flight; a call's transfer then includes waiting behind
 the other's bytes, so goodput is what a call gets, which is what the latency budget needs.
 """
@@ -52,6 +57,8 @@ MSS_BYTES = 1448
 P95 = 0.95
 #: The least delay counted as a loss's retransmission, whatever the round trip.
 MIN_DELAY_THRESHOLD_S = 0.005
+#: Answers in the window before one can show that the link has changed.
+MIN_CHANGE_ANSWERS = 3
 
 
 @dataclass(frozen=True)
@@ -113,23 +120,34 @@ class LinkEstimator:
     """Sliding-window estimate of round trip, goodput and loss of the link to one edge."""
 
     def __init__(self, window_s: float = 5.0, min_size_spread: float = 0.05,
-                 srtt_gain: float = 0.125):
-        """Set the window (s) and the least relative spread of sizes that fits goodput."""
+                 srtt_gain: float = 0.125, change_factor: float = 3.0,
+                 change_margin_s: float = 0.1):
+        """Set the window (s), the least spread of sizes that fits goodput, the change test."""
         if not window_s > 0.0:
             raise ValueError(f'window must be positive, got {window_s} s')
         if not min_size_spread > 0.0:
             raise ValueError(f'min_size_spread must be positive, got {min_size_spread}')
         if not 0.0 < srtt_gain <= 1.0:
             raise ValueError(f'srtt_gain must be in (0, 1], got {srtt_gain}')
+        if change_factor <= 1.0 or change_margin_s < 0.0:
+            raise ValueError(f'change_factor must be > 1 and change_margin_s >= 0, got '
+                             f'{change_factor}, {change_margin_s}')
         self.window_s = window_s
         self.min_size_spread = min_size_spread
         self.srtt_gain = srtt_gain
+        self.change_factor = change_factor
+        self.change_margin_s = change_margin_s
         self._calls: Deque[_Call] = deque()
         self._srtt: Optional[float] = None
 
     def record_answer(self, now: float, request_bytes: int, response_bytes: int,
-                      round_trip_s: float, server_s: float) -> None:
-        """Record a call that was answered: sizes in bytes, times in seconds."""
+                      round_trip_s: float, server_s: float) -> bool:
+        """
+        Record a call that was answered: sizes in bytes, times in seconds.
+
+        Returns True when the answer showed the link has changed: the window then starts
+        at this answer.
+        """
         if request_bytes < 0 or response_bytes < 0:
             raise ValueError(f'sizes must not be negative, got {request_bytes}, '
                              f'{response_bytes}')
@@ -141,7 +159,14 @@ class LinkEstimator:
         network_s = max(round_trip_s - server_s, 0.0)
         self._srtt = network_s if self._srtt is None else (
             self._srtt + self.srtt_gain * (network_s - self._srtt))
-        self._add(_Call(now, request_bytes + response_bytes, network_s, server_s), now)
+        size = request_bytes + response_bytes
+        expected = self._expected_network_s(now, size)
+        changed = expected is not None and network_s > max(
+            self.change_factor * expected, expected + self.change_margin_s)
+        if changed:
+            self._calls.clear()
+        self._add(_Call(now, size, network_s, server_s), now)
+        return changed
 
     def record_failure(self, now: float) -> None:
         """Record a call that missed its deadline or failed."""
@@ -172,6 +197,21 @@ class LinkEstimator:
                             sizes_vary, delayed_segment_rate=len(delayed) / segments,
                             jitter_s=tuple(sorted(d for d in delays if d < threshold)),
                             delayed_s=delayed)
+
+    def _expected_network_s(self, now: float, size_bytes: int) -> Optional[float]:
+        """
+        Return the window's p95 network time for a call of this size; None if unknown.
+
+        Unknown with fewer than `MIN_CHANGE_ANSWERS` answers, or for a call larger than every
+        answered one while goodput is not measured (its transfer cannot be told).
+        """
+        estimate = self.estimate(now)
+        if estimate.answers < MIN_CHANGE_ANSWERS:
+            return None
+        if estimate.goodput_bytes_per_s is None and size_bytes > max(
+                call.size_bytes for call in self._calls if call.network_s is not None):
+            return None
+        return estimate.network_p95_s(size_bytes)
 
     @staticmethod
     def _delay_threshold(rtt: float) -> float:

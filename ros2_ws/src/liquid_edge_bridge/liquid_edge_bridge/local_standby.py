@@ -24,6 +24,9 @@ next frame. Time is passed in (seconds, any monotonic clock).
   the latency budget, or within `local_answer_s` where the local edge is slower than that:
   a remote edge over the budget but still faster than the local YOLO keeps the frames, as
   the local edge would answer later still.
+- An answer that shows the link has changed (the encoding is then re-decided for it at once)
+  restarts that clock: the remote edge gets `enter_after_s` to answer in time at the new
+  setting, since the slow answers until then carry frames sized for the old link.
 - It leaves as soon as a remote edge is back: `leave_after_answers` answers in a row in time
   (the bridge keeps probing remote edges while on local), so one lucky answer over a failing
   link does not make it flap.
@@ -105,6 +108,10 @@ class LocalStandby:
             self._good_streak += 1
         else:
             self._good_streak = 0
+
+    def record_link_change(self, now: float) -> None:
+        """Record that a remote answer showed a changed link: its clock starts again."""
+        self._last_good_remote = max(self._last_good_remote, now)
 
     def record_remote_failure(self, now: float) -> None:
         """Record a remote call that missed its deadline or failed."""

@@ -245,6 +245,18 @@ def test_forgotten_requests_free_their_slots_and_their_answers_are_ignored():
     assert coord.on_frame('f3', 1000, 0.3).sends[0].frame == 'f3'
 
 
+def test_an_answer_showing_a_changed_link_asks_for_the_encoding_at_once():
+    clock = Clock()
+    coord = coordinator()
+    serving(coord, 'edge-a', 'edge-b')
+    decisions = []
+    for index in range(12):   # 15 ms of network, then 220 ms: the link changed
+        send = coord.on_frame(f'f{index}', 80_000, clock.advance(0.067)).sends[0]
+        network = 0.015 if index < 11 else 0.220
+        decisions.append(coord.on_result(answer(send), clock.advance(0.005 + network)))
+    assert [d.link_changed for d in decisions] == [False] * 11 + [True]
+
+
 def test_the_encoding_follows_the_serving_edge():
     coord = coordinator()
     assert not coord.on_encoding_tick(0.0).changed

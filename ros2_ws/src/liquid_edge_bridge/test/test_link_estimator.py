@@ -95,6 +95,43 @@ def test_without_delays_the_p95_is_round_trip_and_transfer():
     assert LinkEstimator().estimate(0.0).network_p95_s(1_000) is None
 
 
+def test_an_answer_far_slower_than_the_window_says_cuts_it_there():
+    # 5G (40 Mbit/s, 15 ms), then the first answer over 4 Mbit/s Wi-Fi with 40 ms.
+    estimator = LinkEstimator(window_s=5.0)
+    t = 0.0
+    for size in (80_000, 86_000) * 10:
+        assert not estimator.record_answer(t, size, 200, 0.015 + size / 5e6 + 0.03, 0.03)
+        t += 0.067
+    size = 85_000
+    assert estimator.record_answer(t, size, 200, 0.040 + size / 5e5 + 0.03, 0.03)
+    estimate = estimator.estimate(t)
+    assert estimate.calls == estimate.answers == 1
+    assert estimate.rtt_s == pytest.approx(0.040 + size / 5e5 + 200 / 5e5, rel=0.01)
+
+
+def test_a_bigger_frame_than_any_is_no_change_while_goodput_is_unknown():
+    estimator = LinkEstimator()
+    for index in range(5):
+        estimator.record_answer(index * 0.1, 5_000, 0, 0.015 + 5_000 / 125_000, 0.0)
+    assert estimator.estimate(0.5).goodput_bytes_per_s is None
+    # 80 kB take 0.64 s more at 1 Mbit/s: the bytes, not a changed link.
+    assert not estimator.record_answer(0.5, 80_000, 0, 0.015 + 80_000 / 125_000, 0.0)
+    assert estimator.estimate(0.5).answers == 6
+
+
+def test_a_retransmission_on_a_lossy_link_is_no_change():
+    estimator = LinkEstimator(window_s=5.0)
+    t = 0.0
+    for index in range(40):
+        size = 18_000 if index % 2 else 20_000
+        estimator.record_answer(t, size, 0, 0.040 + size / 5e5 + (0.04 if index % 8 == 0
+                                                                  else 0.0), 0.0)
+        t += 0.067
+    # A tail loss: two round trips late, where the window's p95 has one.
+    assert not estimator.record_answer(t, 19_000, 0, 0.040 + 19_000 / 5e5 + 0.08, 0.0)
+    assert estimator.estimate(t).answers == 41
+
+
 def test_losses_count_against_every_finished_call():
     estimator = LinkEstimator()
     t = feed(estimator, 0.0, 6, 10_000, rtt=0.01, goodput=1e6)

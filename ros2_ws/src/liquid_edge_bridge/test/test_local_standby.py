@@ -38,6 +38,20 @@ def test_slow_answers_for_longer_than_enter_after_bring_the_local_edge():
     assert standby.on_local
 
 
+def test_a_changed_link_gives_the_remote_edge_time_to_answer_at_the_new_setting():
+    standby = LocalStandby('local', CONFIG)
+    standby.record_remote_answer(0.0, 0.05)
+    standby.record_remote_answer(0.2, 0.30)   # the link changed: frames re-sized now
+    standby.record_link_change(0.2)
+    standby.record_remote_answer(0.4, 0.40)   # sent before the change
+    assert standby.serving(0.6, 'edge-a') == 'edge-a'
+    standby.record_remote_answer(0.65, 0.12)  # the new setting answers in time
+    assert standby.serving(1.0, 'edge-a') == 'edge-a'
+    # Without answers in time the local edge takes over, enter_after_s after the change.
+    standby.record_remote_answer(1.1, 0.40)
+    assert standby.serving(1.2, 'edge-a') == 'local'
+
+
 def test_a_remote_edge_over_budget_but_faster_than_the_local_one_keeps_the_frames():
     standby = LocalStandby('local', StandbyConfig(latency_budget_s=0.15, enter_after_s=0.5,
                                                   local_answer_s=0.26))
