@@ -20,10 +20,12 @@ Descriptors come from the edge (liquidedge.v1 `Detection.appearance`, through th
 is their dot product, 1 for the same look. A gallery keeps up to `size` of them, taken only
 when the caller is sure they show the target; its similarity to a new vector is the best
 matches (the mean of the best `top` of them), so several poses (front, side, near, far) each
-count while a single stray descriptor cannot vouch for a stranger on its own.
+count while a single stray descriptor cannot vouch for a stranger on its own. A full gallery
+drops the descriptor most like the new one, not the oldest: at 15 frames/s a first-in,
+first-out gallery of 30 holds 2 s of looks, so after the target walked up to the robot it
+held only her close, cut-off looks and no longer knew her when she was far again.
 """
-from collections import deque
-from typing import Deque, Optional
+from typing import List, Optional
 
 import numpy as np
 
@@ -36,15 +38,16 @@ def similarity(a: np.ndarray, b: np.ndarray) -> float:
 
 
 class Gallery:
-    """The last `size` descriptors confirmed to show one person."""
+    """Up to `size` distinct descriptors confirmed to show one person."""
 
     def __init__(self, size: int = 30, top: int = 3):
-        """Start empty; `size` >= 1 descriptors are kept, oldest dropped first."""
+        """Start empty; `size` >= 1 descriptors are kept, the most redundant one dropped."""
         if size < 1:
             raise ValueError(f'gallery size must be >= 1, got {size}')
         if top < 1:
             raise ValueError(f'top must be >= 1, got {top}')
-        self._vectors: Deque[np.ndarray] = deque(maxlen=size)
+        self._vectors: List[np.ndarray] = []
+        self._size = size
         self._top = top
 
     def __len__(self) -> int:
@@ -56,11 +59,15 @@ class Gallery:
         self._vectors.clear()
 
     def add(self, vector: np.ndarray) -> None:
-        """Add one descriptor (it must have the length of those already in)."""
+        """Add one descriptor; when full, it replaces the one most like it."""
         if self._vectors and vector.shape != self._vectors[0].shape:
             raise ValueError(f'descriptor length {vector.shape} differs from the gallery '
                              f'length {self._vectors[0].shape}')
-        self._vectors.append(vector)
+        if len(self._vectors) < self._size:
+            self._vectors.append(vector)
+            return
+        nearest = int(np.argmax(np.stack(self._vectors) @ vector))
+        self._vectors[nearest] = vector
 
     def similarity(self, vector: Optional[np.ndarray]) -> Optional[float]:
         """

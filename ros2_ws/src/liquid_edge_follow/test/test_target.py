@@ -55,15 +55,18 @@ class Scene:
         return self.identity.update(tracks, 'person', self.stamp)
 
 
-def test_gallery_keeps_the_last_descriptors_and_scores_the_best_matches():
+def test_gallery_keeps_distinct_looks_and_scores_the_best_matches():
     gallery = Gallery(size=2, top=1)
     assert gallery.similarity(look(ORANGE)) is None
     gallery.add(look(BLUE))
     gallery.add(look(ORANGE))
     assert gallery.similarity(look(ORANGE)) == pytest.approx(1.0)
-    gallery.add(look((0.0, 1.0, 0.0)))          # the oldest (blue) goes
+    reddish = look((1.0, 0.0, 0.1))
+    gallery.add(reddish)          # full: it replaces the look most like it (orange)
     assert len(gallery) == 2
-    assert gallery.similarity(look(BLUE)) < 0.5
+    assert gallery.similarity(look(BLUE)) == pytest.approx(1.0)
+    assert gallery.similarity(reddish) == pytest.approx(1.0)
+    assert gallery.similarity(look(ORANGE)) < 0.99
     with pytest.raises(ValueError):
         gallery.add(np.ones(4, np.float32) / 2.0)
     assert similarity(look(ORANGE), look(ORANGE)) == pytest.approx(1.0)
@@ -72,6 +75,17 @@ def test_gallery_keeps_the_last_descriptors_and_scores_the_best_matches():
     for vector in (look(ORANGE), look(BLUE), look((0.0, 1.0, 0.0))):
         gallery.add(vector)
     assert gallery.similarity(look(ORANGE)) < 0.7
+
+
+def test_a_far_look_survives_many_near_ones():
+    # She walked up to the robot: 60 frames of her near, cut-off look after 10 far ones.
+    gallery = Gallery(size=30)
+    far = look(ORANGE)
+    for index in range(10):
+        gallery.add(look(ORANGE, noise=0.02, seed=index))
+    for index in range(60):
+        gallery.add(look((1.0, 0.6, 0.3), noise=0.05, seed=100 + index))
+    assert gallery.similarity(far) > 0.99
 
 
 def test_first_acquisition_is_the_largest_person_of_the_class():
