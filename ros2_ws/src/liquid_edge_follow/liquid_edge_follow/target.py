@@ -29,7 +29,8 @@ target to steer by, or None.
 - While the target's track lives, it is followed; in frames where it is not seen, on its
   predicted box (coasting, at most the tracker's timeout). The target's identity is a
   gallery of its descriptors, added only on confident, unambiguous matches: the detection
-  looks like the gallery (or the gallery is new) and no other detection overlaps it.
+  looks like the gallery (or the gallery is new) and no other detection overlaps it (one
+  that looks like her is her own nested second box).
 - A track whose look turns clearly unlike the gallery (below `keep_similarity`: another
   person took over the track while two crossed) stops being the target. A doubtful sighting
   (below `reacquire_similarity`: a box that holds part of the person in front, or of both)
@@ -37,9 +38,10 @@ target to steer by, or None.
   prediction horizon.
 - After a loss, `same_target` (default) re-acquires only a person whose look matches the
   gallery (at least `reacquire_similarity`, and clearly better than anyone else in view, by
-  `reacquire_margin`), seen in at least two frames in a row and overlapping nobody (a box
-  that holds part of someone else has a mixed look; the people the detector missed in this
-  frame count by their last box while their track lives); nobody else, however large. While such
+  `reacquire_margin`), seen in at least two frames in a row and overlapping nobody else (a
+  box that holds part of someone else has a mixed look; the people the detector missed in
+  this frame count by their last box while their track lives, but a track that looks like
+  her is her own stale or nested second track); nobody else, however large. While such
   a look is in view but not yet re-acquired (overlapping someone, or seen once),
   `likely_in_view` says so: the search then waits for her instead of turning away.
   `largest` takes the largest person again, the original "follow anyone" behaviour. Without
@@ -237,18 +239,34 @@ class TargetIdentity:
         scored.sort(key=lambda pair: pair[0], reverse=True)
         best_score, best = scored[0]
         runner_up = scored[1][0] if len(scored) > 1 else 0.0
-        alone = not any(other is not best and other.box.overlaps(best.box) for other in tracks)
+        alone = not self._someone_else_overlaps(best, tracks)
         if best_score >= self.config.reacquire_similarity and alone and \
                 best_score - runner_up >= self.config.reacquire_margin and best.hits >= 2:
             return best
         self.likely_in_view = best_score >= self.config.reacquire_similarity
         return None
 
+    def _someone_else_overlaps(self, track: Track, others: Sequence[Track]) -> bool:
+        """
+        Tell whether a track of `others` overlaps `track` and does not look like the target.
+
+        A track that does (gallery match at least `reacquire_similarity`) is her own: a stale
+        or nested second track of the same person, which the detector leaves while the robot
+        turns, does not make her box a mixed one.
+        """
+        for other in others:
+            if other is track or not other.box.overlaps(track.box):
+                continue
+            score = self.gallery.similarity(other.appearance)
+            if score is None or score < self.config.reacquire_similarity:
+                return True
+        return False
+
     def _learn(self, track: Track, seen: Sequence[Track]) -> None:
         """Add the track's descriptor to the gallery unless another person overlaps it."""
         if track.box.appearance is None:
             return
-        if any(other is not track and other.box.overlaps(track.box) for other in seen):
+        if self._someone_else_overlaps(track, seen):
             return
         if len(self.gallery) and \
                 self.gallery.similarity(track.box.appearance) is None:

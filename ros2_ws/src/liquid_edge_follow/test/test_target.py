@@ -241,6 +241,19 @@ def test_a_box_overlapping_someone_missed_in_this_frame_is_not_reacquired():
     assert view is not None and view.box.center_x == 435
 
 
+def test_her_own_stale_track_does_not_keep_her_from_being_reacquired():
+    scene = she_left_him_in_view()
+    # Back in view: one sighting starts a track, the next one, twice as large (a box that
+    # took all of her this time), starts another; the first still lives and overlaps it.
+    scene.frame(person(500, 120, 300, appearance=BLUE), person(100, appearance=ORANGE))
+    scene.frame(person(500, 120, 300, appearance=BLUE),
+                person(140, 120, 300, appearance=ORANGE))
+    assert len([t for t in scene.tracker.tracks if t.box.overlaps(person(140, 120, 300))]) == 2
+    view = scene.frame(person(500, 120, 300, appearance=BLUE),
+                       person(142, 120, 300, appearance=ORANGE))
+    assert view is not None and view.box.center_x == 142
+
+
 def test_a_withheld_match_in_view_is_reported_as_likely():
     scene = she_left_him_in_view()
     assert not scene.identity.likely_in_view
