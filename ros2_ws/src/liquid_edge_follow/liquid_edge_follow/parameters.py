@@ -92,7 +92,7 @@ PARAMETERS: Tuple[ParameterSpec, ...] = (
                   'Forward speed per unit box height error (fraction of height), m/s',
                   0.001, 100.0),
     ParameterSpec('max_forward_speed', 0.6, 'Forward speed limit, m/s', 0.01, 3.5),
-    ParameterSpec('max_backward_speed', 0.8, 'Backward speed limit, m/s', 0.01, 3.5),
+    ParameterSpec('max_backward_speed', 1.3, 'Backward speed limit, m/s', 0.01, 3.5),
     ParameterSpec('local_speed_scale', 0.5,
                   'Fraction of the follow and search speeds while the local standby edge '
                   'serves (edge/active local)', 0.01, 1.0),

@@ -221,7 +221,7 @@ class DriverNode(LifecycleNode):
                 'dead-man: seconds without cmd_vel (cmd_gimbal) before the chassis (gimbal) '
                 "stops; also given to the SDK with every chassis speed, so the robot's own "
                 'watchdog stops it if this node stalls', float_range=(0.05, 5.0))),
-            ('max_linear_speed', 1.0, descriptor(
+            ('max_linear_speed', 1.5, descriptor(
                 'cap on the planar chassis speed, m/s', float_range=(0.0, 3.5))),
             ('max_angular_speed', 3.0, descriptor(
                 'cap on the chassis yaw rate, rad/s', float_range=(0.0, 10.4))),
