@@ -256,8 +256,9 @@ class EdgeSelector:
         if (self._ever_active or best is None
                 or now - self._started >= self.policy.startup_grace_s):
             return False
-        before = list(self._edges)[:list(self._edges).index(best)]
-        return any(self._edges[name].health is EdgeHealth.UNKNOWN for name in before)
+        names = self.names
+        return any(self._edges[name].health is EdgeHealth.UNKNOWN
+                   for name in names[:names.index(best)])
 
     def _better_challenger(self, now: float) -> Optional[str]:
         current = self.statistic(self._active, now)
