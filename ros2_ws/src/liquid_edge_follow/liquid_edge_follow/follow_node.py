@@ -403,7 +403,7 @@ class FollowNode(LifecycleNode):
         if directive.state is State.FOLLOW and self._target is not None:
             width, height = self._image_size()
             box = self._target.box
-            growth = 0.0 if self._target.coasting else self._target.track.velocity_h / height
+            growth = self._target.track.velocity_h / height
             aspect = self._target_aspect.update(self._target.track.track_id, box, height,
                                                 self._target.coasting)
             command = follow_command(box, width, height, self._settings.control, growth,

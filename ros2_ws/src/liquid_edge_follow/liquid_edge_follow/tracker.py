@@ -119,13 +119,21 @@ class Track:
 
     def predicted(self, stamp: float, ego: Optional[EgoShift] = None,
                   horizon: float = math.inf) -> Box:
-        """Return the box expected at `stamp`: own motion (for `horizon` s), the robot's turn."""
+        """
+        Return the box expected at `stamp`: own motion (for `horizon` s), the robot's turn.
+
+        The box also grows (or shrinks, at most to half) at its height's rate, keeping its
+        shape: a person walking at the camera while the detector misses her is predicted
+        nearer, not frozen where she was last seen.
+        """
         elapsed = min(max(stamp - self.last_seen, 0.0), horizon)
         x = self.box.center_x + self.velocity_x * elapsed
         if ego is not None:
             x = ego(x, self.last_seen)
+        height = max(self.box.height + self.velocity_h * elapsed, self.box.height / 2.0)
         return replace(self.box, center_x=x,
-                       center_y=self.box.center_y + self.velocity_y * elapsed)
+                       center_y=self.box.center_y + self.velocity_y * elapsed,
+                       width=self.box.width * height / self.box.height, height=height)
 
 
 class MultiObjectTracker:

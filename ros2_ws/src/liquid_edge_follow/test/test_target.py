@@ -146,8 +146,9 @@ def test_the_first_lock_goes_only_to_a_person_larger_in_frames_in_a_row():
     for _ in range(3):
         view = scene.frame(her, him)
     assert view.box.center_x == 300
-    # Her box comes out small in one frame, then in two: he stays the stranger.
-    half = person(300, 40, 120, appearance=ORANGE)
+    # Her box comes out small in one frame, then in two: he stays the stranger. (Small, not
+    # so small that her track's predicted box, shrinking with it, no longer overlaps it.)
+    half = person(300, 48, 130, appearance=ORANGE)
     assert scene.frame(half, him).box.center_x == 300
     assert scene.frame(her, him).box.center_x == 300
     assert scene.frame(half, him).box.center_x == 300

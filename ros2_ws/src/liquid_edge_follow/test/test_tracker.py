@@ -127,6 +127,23 @@ def test_walking_person_is_found_where_the_prediction_says_not_where_she_was():
     assert tracks[0].velocity_x == pytest.approx(150.0, rel=0.2)
 
 
+def test_a_person_walking_at_the_camera_is_predicted_nearer_while_missed():
+    # Her box grows 100 px/s (0.4 of 250 px frames at 5 fps); the detector then misses her.
+    tracker = MultiObjectTracker()
+    tracker.update([person(320, 240, 60, 150)], 0.0)
+    tracker.update([person(320, 240, 64, 160)], 0.1)
+    track = tracker.update([person(320, 240, 68, 170)], 0.2)[0]
+    assert track.velocity_h == pytest.approx(100.0, rel=0.2)
+    predicted = track.predicted(0.7)
+    assert predicted.height == pytest.approx(170.0 + track.velocity_h * 0.5)
+    # Her shape is kept, and the horizon caps the growth as it caps the motion.
+    assert predicted.width / predicted.height == pytest.approx(68.0 / 170.0)
+    assert track.predicted(5.0, horizon=0.5).height == predicted.height
+    # Walking away shrinks the box, at most to half.
+    track.velocity_h = -200.0
+    assert track.predicted(10.0).height == pytest.approx(85.0)
+
+
 def test_robot_turn_is_taken_out_of_the_prediction():
     # The person stands still; the robot turns left (CCW) 0.3 rad: she slides right.
     focal, centre = 530.0, 320.0
