@@ -28,7 +28,8 @@ image_width x image_height, the pixels tracks are kept in; ``follow/state`` give
 box in the newest frame's pixels), ``odom`` and ``joint_states`` (the robot's own turn, for
 prediction),
 ``armor_hit``, ``edge/active`` (latched). Publishes: ``cmd_vel`` (every tick while the
-chassis moves, one zero Twist when it stops), ``cmd_gimbal`` (only with gimbal_tracking),
+chassis moves, one zero Twist when it stops), ``cmd_gimbal`` (pitch with
+gimbal_pitch_tracking, yaw too with gimbal_tracking; one zero command when it stops),
 ``leds/effect`` (on change and every led_refresh_period), ``follow/state`` (every tick),
 ``/diagnostics`` (1 Hz). Services: ``follow/explore`` (std_srvs/SetBool) enters or leaves
 manual explore mode, in which this node leaves the chassis to someone else;
@@ -437,14 +438,16 @@ class FollowNode(LifecycleNode):
         self._cmd_vel_pub.publish(twist)
 
     def _publish_gimbal(self, command: Optional[FollowCommand]) -> None:
-        """Track the target with the gimbal when asked; one zero command when it stops."""
-        tracking = self._settings.gimbal_tracking and command is not None
+        """Track the target with the gimbal as asked; one zero command when it stops."""
+        settings = self._settings
+        tracking = command is not None and (settings.gimbal_tracking
+                                            or settings.gimbal_pitch_tracking)
         if not tracking and not self._gimbal_moving:
             return
         self._gimbal_moving = tracking
         msg = GimbalCommand()
         if tracking:
-            msg.yaw_speed = command.gimbal.yaw
+            msg.yaw_speed = command.gimbal.yaw if settings.gimbal_tracking else 0.0
             msg.pitch_speed = command.gimbal.pitch
         self._gimbal_pub.publish(msg)
 

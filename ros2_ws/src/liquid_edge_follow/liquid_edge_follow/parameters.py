@@ -100,7 +100,11 @@ PARAMETERS: Tuple[ParameterSpec, ...] = (
                   'Backward speed per unit of box height growth (fraction of height per s), '
                   'm/s: backs away from a person walking at the robot early', 0.0, 100.0),
     ParameterSpec('gimbal_tracking', False,
-                  'Also turn the gimbal toward the target (cmd_gimbal) while following'),
+                  'Also turn the gimbal toward the target (cmd_gimbal) while following: '
+                  'yaw and pitch'),
+    ParameterSpec('gimbal_pitch_tracking', True,
+                  'Tilt the gimbal (cmd_gimbal, pitch only) to keep the target vertically '
+                  'centred while following, so a person near the robot stays in the frame'),
     ParameterSpec('gimbal_gain', 2.0, 'Gimbal rate per unit image error, rad/s', 0.001, 100.0),
     ParameterSpec('max_gimbal_speed', 1.0, 'Gimbal rate limit, rad/s', 0.01, 10.0),
     ParameterSpec('track_timeout', 1.0,
@@ -161,6 +165,7 @@ class FollowSettings:
     search_turn_speed: float
     hit_escape_speed: float
     gimbal_tracking: bool
+    gimbal_pitch_tracking: bool
     led_refresh_period: float
     local_speed_scale: float
 
@@ -216,6 +221,7 @@ def settings_from_parameters(values: Mapping[str, Any]) -> FollowSettings:
         search_turn_speed=v['search_turn_speed'],
         hit_escape_speed=v['hit_escape_speed'],
         gimbal_tracking=v['gimbal_tracking'],
+        gimbal_pitch_tracking=v['gimbal_pitch_tracking'],
         led_refresh_period=v['led_refresh_period'],
         local_speed_scale=v['local_speed_scale'],
     )

@@ -248,6 +248,20 @@ def test_gimbal_tracks_the_target_and_stops_with_the_chassis(probe):
                      and probe.cmd_vel[-1][1].angular.z == 0.0)
 
 
+@pytest.mark.follow_parameters(detection_timeout=0.5)
+def test_gimbal_tilts_toward_the_target_and_leaves_the_turn_to_the_chassis(probe):
+    gimbal = []
+    probe.probe.create_subscription(GimbalCommand, 'cmd_gimbal', gimbal.append, RELIABLE)
+    # High in the image and to the right: the gimbal pitches up, the chassis turns right.
+    probe.box = ('person', 560.0, 80.0, 40.0, 100.0)
+    probe.spin_until(lambda: gimbal and gimbal[-1].pitch_speed < 0.0
+                     and probe.cmd_vel and probe.cmd_vel[-1][1].angular.z < 0.0)
+    assert all(command.yaw_speed == 0.0 for command in gimbal)
+    probe.box = None
+    probe.spin_until(lambda: gimbal[-1].pitch_speed == 0.0
+                     and probe.cmd_vel[-1][1].angular.z == 0.0)
+
+
 @pytest.mark.follow_parameters(track_timeout=0.3)
 def test_lost_target_searches_toward_its_last_side(probe):
     probe.box = ('person', 600.0, 260.0, 40.0, 100.0)
