@@ -52,7 +52,7 @@ from liquid_edge_follow.control import escape_velocity, follow_command, FollowCo
 from liquid_edge_follow.frame_sizes import FrameSizes
 from liquid_edge_follow.led import led_effect_for, LedEffect, NO_EDGE_COLOR
 from liquid_edge_follow.local_standby import standby_velocity
-from liquid_edge_follow.motion import image_x_after_turn, YawHistory
+from liquid_edge_follow.motion import image_x_after_turn, image_y_after_tilt, YawHistory
 from liquid_edge_follow.parameters import FollowSettings, PARAMETERS, ParameterSpec, \
     settings_from_parameters
 from liquid_edge_follow.state_machine import Directive, FollowStateMachine, Motion, State
@@ -140,6 +140,7 @@ class FollowNode(LifecycleNode):
         self._target_aspect = WholeAspect()
         self._chassis_yaw = YawHistory()
         self._gimbal_yaw = YawHistory()
+        self._gimbal_pitch = YawHistory()
         self._frames = FrameSizes(settings.image_size)
         self._focal_per_width: Optional[float] = None
         self._last_frame_stamp: Optional[float] = None
@@ -305,15 +306,17 @@ class FollowNode(LifecycleNode):
         self._machine.detections(now, stamp, error, self._identity.likely_in_view)
 
     def _ego_shift(self, stamp: float):
-        """Return where image column x seen at `since` appears at `stamp` (the robot's turn)."""
-        width = self._image_size()[0]
+        """Return where image point (x, y) seen at `since` appears at `stamp` (turn, tilt)."""
+        width, height = self._image_size()
         focal = width * self._focal_per_width if self._focal_per_width else (
             width / 2.0 / math.tan(self._settings.horizontal_fov / 2))
 
-        def shift(x: float, since: float) -> float:
+        def shift(x: float, y: float, since: float) -> Tuple[float, float]:
             rotation = (self._chassis_yaw.rotation(since, stamp)
                         + self._gimbal_yaw.rotation(since, stamp))
-            return image_x_after_turn(x, rotation, focal, width / 2.0)
+            tilt = self._gimbal_pitch.rotation(since, stamp)
+            return (image_x_after_turn(x, rotation, focal, width / 2.0),
+                    image_y_after_tilt(y, tilt, focal, height / 2.0))
         return shift
 
     def _on_odom(self, msg: Odometry) -> None:
@@ -321,10 +324,12 @@ class FollowNode(LifecycleNode):
         self._chassis_yaw.add(_seconds(msg.header.stamp), _yaw(msg.pose.pose.orientation))
 
     def _on_joint_states(self, msg: JointState) -> None:
-        """Keep the gimbal yaw (joint named ...gimbal_yaw_joint), for the same reason."""
+        """Keep the gimbal yaw and pitch (joints ...gimbal_yaw_joint, ...gimbal_pitch_joint)."""
         for name, position in zip(msg.name, msg.position):
             if name.endswith('gimbal_yaw_joint'):
                 self._gimbal_yaw.add(_seconds(msg.header.stamp), position)
+            elif name.endswith('gimbal_pitch_joint'):
+                self._gimbal_pitch.add(_seconds(msg.header.stamp), position)
 
     def _on_camera_info(self, msg: CameraInfo) -> None:
         """Keep the size of each frame (its detections are in its pixels) and the focal."""

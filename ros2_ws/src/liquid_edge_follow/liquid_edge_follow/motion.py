@@ -13,13 +13,15 @@
 # limitations under the License.
 
 """
-The robot's own turn, as the image sees it: camera yaw history and the shift it causes.
+The robot's own turn, as the image sees it: camera angle history and the shift it causes.
 
-When the chassis or the gimbal turns, everything in the image slides sideways; a tracker that
-predicts where a person will be must add that slide to the person's own motion, or every
-turn of the robot looks like the person running. The camera's yaw (chassis yaw from `odom`
-plus gimbal yaw from `joint_states`) is kept for a few seconds; `image_x_after_turn` moves
-an image column by the rotation between two stamps (pinhole model, exact, not small-angle).
+When the chassis or the gimbal turns, everything in the image slides sideways, and when the
+gimbal tilts, up or down; a tracker that predicts where a person will be must add that slide
+to the person's own motion, or every turn of the robot looks like the person running. The
+camera's yaw (chassis yaw from `odom` plus gimbal yaw from `joint_states`) and its pitch
+(gimbal pitch from `joint_states`) are kept for a few seconds; `image_x_after_turn` moves an
+image column, `image_y_after_tilt` an image row, by the rotation between two stamps (pinhole
+model, exact, not small-angle).
 """
 from bisect import bisect_left
 import math
@@ -27,7 +29,7 @@ from typing import List, Optional, Tuple
 
 
 class YawHistory:
-    """Recent yaw samples (s, rad) of one joint or of the chassis, unwrapped, by stamp."""
+    """Recent angle samples (s, rad) of one joint or of the chassis, unwrapped, by stamp."""
 
     def __init__(self, horizon: float = 5.0):
         """Keep samples for `horizon` seconds behind the newest one."""
@@ -79,3 +81,17 @@ def image_x_after_turn(x: float, rotation: float, focal_length: float,
     azimuth = math.atan2(center_x - x, focal_length) - rotation
     azimuth = max(-math.pi / 2 + 1e-3, min(math.pi / 2 - 1e-3, azimuth))
     return center_x - focal_length * math.tan(azimuth)
+
+
+def image_y_after_tilt(y: float, rotation: float, focal_length: float,
+                       center_y: float) -> float:
+    """
+    Return where image row `y` appears after the camera pitches down by `rotation` (rad).
+
+    A point at elevation e (above the optical axis positive) is seen at cy - f tan(e); after
+    the camera pitches down it is at e + rotation, so it slides up. Points that would leave
+    the half-space in front of the camera are held at the far edge.
+    """
+    elevation = math.atan2(center_y - y, focal_length) + rotation
+    elevation = max(-math.pi / 2 + 1e-3, min(math.pi / 2 - 1e-3, elevation))
+    return center_y - focal_length * math.tan(elevation)

@@ -16,9 +16,9 @@
 Multi-object tracker with stable track ids, predicting where each track will be.
 
 Prediction: each track has a constant image velocity (px/s, an alpha-beta filter on its
-matched centres, the robot's own turn taken out), and the robot's turn since the track was
-last seen (`ego`, from odometry and the gimbal: see motion.py) is added back, so a box is
-looked for where it should be now, not where it was.
+matched centres, the robot's own turn taken out), and the robot's turn and the gimbal's tilt
+since the track was last seen (`ego`, from odometry and the gimbal: see motion.py) are added
+back, so a box is looked for where it should be now, not where it was.
 
 Association is global (Hungarian: scipy's linear_sum_assignment) per class, against the
 predicted boxes: a detection joins the track it overlaps most (IoU); when nothing overlaps
@@ -42,15 +42,15 @@ most ``timeout`` seconds; past that it holds still (a hidden person may have sto
 from dataclasses import dataclass, replace
 import itertools
 import math
-from typing import Callable, Dict, Iterable, List, Optional, Sequence
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from liquid_edge_follow.appearance import similarity
 from liquid_edge_follow.box import Box
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-# Where a point at image column x, seen at stamp `since`, appears now (the robot's turn).
-EgoShift = Callable[[float, float], float]
+# Where an image point (x, y), seen at stamp `since`, appears now (the robot's turn and tilt).
+EgoShift = Callable[[float, float, float], Tuple[float, float]]
 
 # Cost of a pair that must not be matched; any real cost is far below it.
 _FORBIDDEN = 1e6
@@ -128,11 +128,11 @@ class Track:
         """
         elapsed = min(max(stamp - self.last_seen, 0.0), horizon)
         x = self.box.center_x + self.velocity_x * elapsed
+        y = self.box.center_y + self.velocity_y * elapsed
         if ego is not None:
-            x = ego(x, self.last_seen)
+            x, y = ego(x, y, self.last_seen)
         height = max(self.box.height + self.velocity_h * elapsed, self.box.height / 2.0)
-        return replace(self.box, center_x=x,
-                       center_y=self.box.center_y + self.velocity_y * elapsed,
+        return replace(self.box, center_x=x, center_y=y,
                        width=self.box.width * height / self.box.height, height=height)
 
 
@@ -163,8 +163,9 @@ class MultiObjectTracker:
         """
         Associate one frame of detections taken at ``stamp`` (s); return the live tracks.
 
-        ``ego(x, since)``: where image column x seen at `since` appears at ``stamp`` after
-        the robot's own turn; None when the robot does not turn (or it is unknown).
+        ``ego(x, y, since)``: where image point (x, y) seen at `since` appears at ``stamp``
+        after the robot's own turn and the gimbal's tilt; None when the robot does not turn
+        (or it is unknown).
         """
         tracks = list(self._tracks.values())
         predictions = [t.predicted(stamp, ego, self.config.timeout) for t in tracks]
@@ -204,7 +205,8 @@ class MultiObjectTracker:
         reshaped = abs(math.log((box.width / box.height)
                                 / (track.box.width / track.box.height))) > math.log(1.25)
         if elapsed > 0.0 and not crowded and not reshaped:
-            start_x = ego(track.box.center_x, track.last_seen) if ego else track.box.center_x
+            start_x, start_y = ego(track.box.center_x, track.box.center_y, track.last_seen) \
+                if ego else (track.box.center_x, track.box.center_y)
             # The first velocity of a track is measured, later ones filtered.
             gain = 1.0 if track.hits <= 1 and track.velocity_x == track.velocity_y == 0.0 \
                 else self.config.velocity_gain
@@ -212,7 +214,7 @@ class MultiObjectTracker:
             # jump is a detection's noise (boxes jitter by pixels at 10 fps), not motion.
             limit = 2.0 * box.width
             measured_x = max(-limit, min(limit, (box.center_x - start_x) / elapsed))
-            measured_y = max(-limit, min(limit, (box.center_y - track.box.center_y) / elapsed))
+            measured_y = max(-limit, min(limit, (box.center_y - start_y) / elapsed))
             measured_h = max(-limit, min(limit, (box.height - track.box.height) / elapsed))
             track.velocity_x += gain * (measured_x - track.velocity_x)
             track.velocity_y += gain * (measured_y - track.velocity_y)

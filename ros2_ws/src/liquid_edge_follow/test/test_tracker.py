@@ -16,7 +16,7 @@
 import math
 
 from liquid_edge_follow.box import Box
-from liquid_edge_follow.motion import image_x_after_turn
+from liquid_edge_follow.motion import image_x_after_turn, image_y_after_tilt
 from liquid_edge_follow.tracker import MultiObjectTracker, TrackerConfig
 import numpy as np
 import pytest
@@ -144,14 +144,31 @@ def test_a_person_walking_at_the_camera_is_predicted_nearer_while_missed():
     assert track.predicted(10.0).height == pytest.approx(85.0)
 
 
+def test_gimbal_tilt_is_taken_out_of_the_prediction_and_the_velocity():
+    # The person stands still; the gimbal pitches up 0.2 rad between two frames: she slides
+    # down. Her track continues, with no vertical velocity of her own.
+    focal, centre = 530.0, 240.0
+    tilted = image_y_after_tilt(240.0, -0.2, focal, centre)
+    assert tilted == pytest.approx(centre + focal * math.tan(0.2))
+
+    def ego(x, y, since):
+        return x, image_y_after_tilt(y, -0.2 if since < 0.1 else 0.0, focal, centre)
+    tracker = MultiObjectTracker(TrackerConfig(max_centroid_distance=0.1))
+    first = tracker.update([person(320, 240)], 0.0)[0].track_id
+    tracks = tracker.update([person(320, tilted)], 0.1, ego)
+    assert [t.track_id for t in tracks] == [first]
+    assert tracks[0].velocity_y == pytest.approx(0.0, abs=1e-6)
+    assert tracks[0].predicted(0.5).center_y == pytest.approx(tilted)
+
+
 def test_robot_turn_is_taken_out_of_the_prediction():
     # The person stands still; the robot turns left (CCW) 0.3 rad: she slides right.
     focal, centre = 530.0, 320.0
     turned = image_x_after_turn(320.0, 0.3, focal, centre)
     assert turned == pytest.approx(centre + focal * math.tan(0.3))
 
-    def ego(x, since):
-        return image_x_after_turn(x, 0.3 if since < 0.5 else 0.0, focal, centre)
+    def ego(x, y, since):
+        return image_x_after_turn(x, 0.3 if since < 0.5 else 0.0, focal, centre), y
     tracker = MultiObjectTracker(TrackerConfig(max_centroid_distance=0.1))
     first = tracker.update([person(320, 240)], 0.0)[0].track_id
     tracks = tracker.update([person(turned, 240)], 0.5, ego)
