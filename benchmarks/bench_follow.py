@@ -66,8 +66,8 @@ def tracker_cost(people: int, frames: int = 300) -> float:
         boxes = [Box('person', 80.0 + 90.0 * k + 20.0 * math.sin(stamp + k), 240.0, 70.0, 180.0,
                      0.9, looks[k]) for k in range(people)]
         start = time.perf_counter()
-        tracks = tracker.update(boxes, stamp, lambda x, since: x)
-        identity.update(tracks, 'person', stamp, lambda x, since: x)
+        tracks = tracker.update(boxes, stamp, lambda x, y, since: (x, y))
+        identity.update(tracks, 'person', stamp, lambda x, y, since: (x, y))
         costs.append(time.perf_counter() - start)
     return 1000.0 * statistics.median(costs)
 
