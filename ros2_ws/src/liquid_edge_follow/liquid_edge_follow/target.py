@@ -35,7 +35,9 @@ target to steer by, or None.
   person took over the track while two crossed) stops being the target. A doubtful sighting
   (below `reacquire_similarity`: a box that holds part of the person in front, or of both)
   is not steered by: the target coasts on her last sure sighting, for at most the tracker's
-  prediction horizon.
+  prediction horizon; a track seen only doubtfully for longer is not hers any more (the
+  person in front took it over as she left) and the target is lost: re-acquisition then
+  needs a sure match.
 - After a loss, `same_target` (default) re-acquires only a person whose look matches the
   gallery (at least `reacquire_similarity`, and clearly better than anyone else in view, by
   `reacquire_margin`), seen in at least two frames in a row and overlapping nobody else (a
@@ -166,9 +168,11 @@ class TargetIdentity:
         if current is not None and current.missed == 0:
             score = self.gallery.similarity(current.box.appearance)
             doubtful = score is not None and score < self.config.reacquire_similarity and \
-                self._sure is not None and stamp - self._sure.last_seen <= horizon
+                self._sure is not None
             if score is not None and score < self.config.keep_similarity:
                 current = None      # someone else continued the target's track
+            elif doubtful and stamp - self._sure.last_seen > horizon:
+                current = None      # nothing but doubtful sightings for too long: not her
             elif not doubtful:
                 self.match_score = score
                 self._sure = copy(current)

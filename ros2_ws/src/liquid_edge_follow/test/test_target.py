@@ -296,7 +296,7 @@ def test_a_track_taken_over_by_another_look_stops_being_the_target():
     assert scene.frame(person(205, appearance=BLUE)) is None
 
 
-def test_a_doubtful_sighting_coasts_on_the_last_sure_one_for_the_horizon():
+def test_a_doubtful_sighting_coasts_on_the_last_sure_one_for_the_horizon_then_is_dropped():
     scene = Scene()
     target = scene.frame(person(200, appearance=ORANGE))
     # A box holding part of someone else too: similar enough to keep, not to be sure.
@@ -306,10 +306,20 @@ def test_a_doubtful_sighting_coasts_on_the_last_sure_one_for_the_horizon():
     view = scene.identity.update(tracks, 'person', 0.2, horizon=0.5)
     assert view.track.track_id == target.track.track_id and view.coasting
     assert view.box.center_x == pytest.approx(200.0)
-    # Past the horizon a doubtful sighting is steered by again.
+    # Past the horizon with nothing but doubtful sightings, the track is not hers any more
+    # (the person in front took it over as she left): she is lost, and that look, below
+    # reacquire_similarity, is not re-acquired.
     tracks = scene.tracker.update([person(232, 90, appearance=mixed)], 0.7)
-    view = scene.identity.update(tracks, 'person', 0.7, horizon=0.5)
-    assert not view.coasting and view.box.center_x == 232
+    assert scene.identity.update(tracks, 'person', 0.7, horizon=0.5) is None
+    assert scene.identity.track_id is None
+    tracks = scene.tracker.update([person(234, 90, appearance=mixed)], 0.8)
+    assert scene.identity.update(tracks, 'person', 0.8, horizon=0.5) is None
+    # Her sure look brings her back.
+    tracks = scene.tracker.update([person(420, appearance=ORANGE)], 0.9)
+    scene.identity.update(tracks, 'person', 0.9, horizon=0.5)
+    tracks = scene.tracker.update([person(422, appearance=ORANGE)], 1.0)
+    view = scene.identity.update(tracks, 'person', 1.0, horizon=0.5)
+    assert view is not None and view.box.center_x == 422
 
 
 def test_forget_then_the_largest_is_acquired_and_select_picks_a_track():
