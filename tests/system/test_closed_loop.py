@@ -169,6 +169,11 @@ def test_keeps_the_target_centred(run):
 
 # Scenes whose wrong_person_s is known to exceed WRONG_PERSON_BOUND_S now and then (issue 9).
 KNOWN_WRONG_PERSON_DEFECTS = {
+    'crossing': 'known defect, issue 9 left open: wrong_person_s 0.53 s in one of two runs of '
+                'this scene with the gimbal taking the pitch (the other 0.28 s; 0.12-0.30 s in '
+                'four 40 s runs of seed 0; bound 0.5 s). While he walks in front of her, the '
+                'robot coasts on her last sure sighting, a box held where she stood, and he '
+                'walks through it: the metric gives those samples to him',
     'leave-and-return': 'known defect, issue 9 left open: wrong_person_s 0.63 s in one of six '
                         'runs of this scene (the others 0; bound 0.5 s). Back beside the '
                         'distractor, YOLO draws her box shifted over him for 0.3 s twice; its '
