@@ -75,12 +75,9 @@ def image_x_after_turn(x: float, rotation: float, focal_length: float,
     Return where image column `x` appears after the camera yaws by `rotation` (rad, CCW).
 
     A point at azimuth a (left of the optical axis positive) is seen at cx - f tan(a); after
-    a counter-clockwise turn it is at a - rotation, so it slides right. Points that would
-    leave the half-space in front of the camera are held at the far edge of the horizon.
+    a counter-clockwise turn it is at a - rotation, so it slides right.
     """
-    azimuth = math.atan2(center_x - x, focal_length) - rotation
-    azimuth = max(-math.pi / 2 + 1e-3, min(math.pi / 2 - 1e-3, azimuth))
-    return center_x - focal_length * math.tan(azimuth)
+    return _after_rotation(x, -rotation, focal_length, center_x)
 
 
 def image_y_after_tilt(y: float, rotation: float, focal_length: float,
@@ -89,9 +86,20 @@ def image_y_after_tilt(y: float, rotation: float, focal_length: float,
     Return where image row `y` appears after the camera pitches down by `rotation` (rad).
 
     A point at elevation e (above the optical axis positive) is seen at cy - f tan(e); after
-    the camera pitches down it is at e + rotation, so it slides up. Points that would leave
-    the half-space in front of the camera are held at the far edge.
+    the camera pitches down it is at e + rotation, so it slides up.
     """
-    elevation = math.atan2(center_y - y, focal_length) + rotation
-    elevation = max(-math.pi / 2 + 1e-3, min(math.pi / 2 - 1e-3, elevation))
-    return center_y - focal_length * math.tan(elevation)
+    return _after_rotation(y, rotation, focal_length, center_y)
+
+
+def _after_rotation(coordinate: float, angle_change: float, focal_length: float,
+                    center: float) -> float:
+    """
+    Return where an image coordinate appears when its angle changes by `angle_change`.
+
+    The angle is the point's from the optical axis, toward lower coordinates positive
+    (pinhole model, exact). Points that would leave the half-space in front of the camera
+    are held at its far edge.
+    """
+    angle = math.atan2(center - coordinate, focal_length) + angle_change
+    angle = max(-math.pi / 2 + 1e-3, min(math.pi / 2 - 1e-3, angle))
+    return center - focal_length * math.tan(angle)
