@@ -52,7 +52,7 @@ from liquid_edge_follow.control import escape_velocity, follow_command, FollowCo
 from liquid_edge_follow.frame_sizes import FrameSizes
 from liquid_edge_follow.led import led_effect_for, LedEffect, NO_EDGE_COLOR
 from liquid_edge_follow.local_standby import standby_velocity
-from liquid_edge_follow.motion import image_x_after_turn, image_y_after_tilt, YawHistory
+from liquid_edge_follow.motion import AngleHistory, image_x_after_turn, image_y_after_tilt
 from liquid_edge_follow.parameters import FollowSettings, PARAMETERS, ParameterSpec, \
     settings_from_parameters
 from liquid_edge_follow.state_machine import Directive, FollowStateMachine, Motion, State
@@ -138,9 +138,9 @@ class FollowNode(LifecycleNode):
         self._identity = TargetIdentity(settings.identity)
         self._target: Optional[TargetView] = None
         self._target_aspect = WholeAspect()
-        self._chassis_yaw = YawHistory()
-        self._gimbal_yaw = YawHistory()
-        self._gimbal_pitch = YawHistory()
+        self._chassis_yaw = AngleHistory()
+        self._gimbal_yaw = AngleHistory()
+        self._gimbal_pitch = AngleHistory()
         self._frames = FrameSizes(settings.image_size)
         self._focal_per_width: Optional[float] = None
         self._last_frame_stamp: Optional[float] = None

@@ -28,7 +28,7 @@ import math
 from typing import List, Optional, Tuple
 
 
-class YawHistory:
+class AngleHistory:
     """Recent angle samples (s, rad) of one joint or of the chassis, unwrapped, by stamp."""
 
     def __init__(self, horizon: float = 5.0):
