@@ -262,6 +262,23 @@ def test_gimbal_tilts_toward_the_target_and_leaves_the_turn_to_the_chassis(probe
                      and probe.cmd_vel[-1][1].angular.z == 0.0)
 
 
+@pytest.mark.follow_parameters(track_timeout=0.4)
+def test_a_missed_target_walking_at_the_robot_is_still_backed_away_from(probe):
+    # Her box grows 10 px a frame (150 px/s) up to just under the size set-point's dead-band,
+    # then the detector misses her: coasting, the robot keeps backing away at the growth's
+    # pace (the coasting box alone, inside the dead-band, would hardly move it).
+    for height in range(120, 230, 10):
+        frames = probe.frames
+        probe.box = ('person', 320.0, 240.0, 0.4 * height, float(height))
+        probe.spin_until(lambda: probe.frames > frames)
+    probe.box = []
+    probe.spin_until(lambda: probe.states and probe.states[-1][1].coasting)
+    seen = len(probe.cmd_vel)
+    probe.spin_until(lambda: len(probe.cmd_vel) > seen + 2)
+    assert probe.states[-1][1].coasting
+    assert all(twist.linear.x < -0.3 for _, twist in probe.cmd_vel[seen:])
+
+
 @pytest.mark.follow_parameters(track_timeout=0.3)
 def test_lost_target_searches_toward_its_last_side(probe):
     probe.box = ('person', 600.0, 260.0, 40.0, 100.0)
