@@ -100,7 +100,7 @@ def main() -> None:
         finally:
             for channel in channels.values():
                 channel.close()
-        print(f'YOLO service alone (YOLOv3-tiny 416 px, ONNX Runtime), {cores} cores, '
+        print(f'YOLO service alone (YOLOv3-tiny 416 px, OpenVINO), {cores} cores, '
               f'{args.rounds} rounds of {args.seconds:g} s, interleaved; load average '
               f'{load_before:.2f} -> {os.getloadavg()[0]:.2f}')
         print(f'{"configuration":<20}{"clients":>8}{"frames/s":>10}{"p50 ms":>9}'

@@ -136,11 +136,9 @@ def _address_of(service: ServiceProcess | None) -> str:
 class EdgeStack:
     """The three edge services of one site, as real subprocesses on 127.0.0.1."""
 
-    def __init__(self, site: str, color: str, *, yolo_backend: str = 'onnxruntime',
-                 extra_env: dict[str, str] | None = None):
+    def __init__(self, site: str, color: str, *, extra_env: dict[str, str] | None = None):
         self.site = site
         self.color = color
-        self.yolo_backend = yolo_backend
         self._env = {**os.environ, **(extra_env or {})}
         self._face: ServiceProcess | None = None
         self._yolo: ServiceProcess | None = None
@@ -174,8 +172,7 @@ class EdgeStack:
         identity = ['--site', self.site, '--color', self.color]
         try:
             self._face = ServiceProcess('facedetection', identity, self._env)
-            self._yolo = ServiceProcess(
-                'yolodetection', [*identity, '--backend', self.yolo_backend], self._env)
+            self._yolo = ServiceProcess('yolodetection', identity, self._env)
             self._face.wait_serving(deadline)
             self._yolo.wait_serving(deadline)
             self._ingress = ServiceProcess(

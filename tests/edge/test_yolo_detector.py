@@ -1,8 +1,9 @@
 """
-The YOLO detector on the real YOLOv3-tiny and real photos, on both runtimes.
+The YOLO detector on the real YOLOv3-tiny and real photos, on every runtime.
 
-OpenCV DNN runs the packaged Darknet files; ONNX Runtime runs the same model converted by
-liquid-edge-darknet2onnx. Each model is loaded once for the module.
+OpenCV DNN runs the packaged Darknet files; ONNX Runtime and OpenVINO (in bfloat16 where the
+CPU has bf16 matrix units) run the same model converted by liquid-edge-darknet2onnx, and must
+give the same detections. Each model is loaded once for the module.
 """
 from concurrent.futures import ThreadPoolExecutor
 import importlib.util
@@ -79,6 +80,13 @@ def onnxruntime_detector(model_files, converted_model):
 
 
 @pytest.fixture(scope='module')
+def openvino_detector(model_files, converted_model):
+    """Load the converted YOLOv3-tiny on OpenVINO, default thresholds."""
+    return load_detector(model=converted_model, names=model_files.names,
+                         backend='openvino', device='cpu')
+
+
+@pytest.fixture(scope='module')
 def comparison_detectors(model_files, converted_model):
     """Load low-threshold detectors for comparing runtimes: more boxes to compare."""
     return {
@@ -91,10 +99,14 @@ def comparison_detectors(model_files, converted_model):
         'opencv-onnx': load_detector(model=converted_model, names=model_files.names,
                                      backend='opencv',
                                      conf_threshold=COMPARISON_CONF_THRESHOLD),
+        'openvino-onnx': load_detector(model=converted_model, names=model_files.names,
+                                       backend='openvino',
+                                       conf_threshold=COMPARISON_CONF_THRESHOLD),
     }
 
 
-@pytest.mark.parametrize('detector_fixture', ['darknet_detector', 'onnxruntime_detector'])
+@pytest.mark.parametrize('detector_fixture', ['darknet_detector', 'onnxruntime_detector',
+                                              'openvino_detector'])
 def test_person_pasted_on_a_canvas_is_found(request, detector_fixture):
     detector = request.getfixturevalue(detector_fixture)
     canvas, region = _astronaut_on_canvas(200)
@@ -131,7 +143,7 @@ def test_converted_model_gives_the_darknet_detections(comparison_detectors):
     compared = 0
     for image in images:
         expected = reference.detect(image)
-        for name in ('onnxruntime-onnx', 'opencv-onnx'):
+        for name in ('onnxruntime-onnx', 'opencv-onnx', 'openvino-onnx'):
             found = comparison_detectors[name].detect(image)
             assert sorted(item.class_name for item in found) == sorted(
                 item.class_name for item in expected), name
@@ -153,12 +165,15 @@ def test_default_model_files_are_the_packaged_tiny(model_files, monkeypatch):
         default_model_files()
 
 
-def test_model_info_and_class_names(darknet_detector, onnxruntime_detector, converted_model):
+def test_model_info_and_class_names(darknet_detector, onnxruntime_detector, openvino_detector,
+                                    converted_model):
     assert darknet_detector.model_info.name == 'yolov3-tiny'
     assert darknet_detector.model_info.runtime == 'opencv-dnn'
     assert darknet_detector.model_info.device == 'cpu'
     assert onnxruntime_detector.model_info.runtime == 'onnxruntime'
     assert onnxruntime_detector.model_info.name == converted_model.stem
+    assert openvino_detector.model_info.runtime == 'openvino'
+    assert openvino_detector.model_info.version == onnxruntime_detector.model_info.version
     versions = {darknet_detector.model_info.version, onnxruntime_detector.model_info.version}
     assert len(versions) == 2 and all(len(version) == 12 for version in versions)
     assert len(darknet_detector.class_names) == 80
@@ -192,16 +207,19 @@ def test_detectors_one_per_thread_give_the_answers_alone(model_files, converted_
                       names=model_files.names),
         load_detector(model=converted_model, names=model_files.names, backend='onnxruntime',
                       threads=1),
+        load_detector(model=converted_model, names=model_files.names, backend='openvino',
+                      threads=1),
     ]
     alone = [[detector.detect(image) for image in images] for detector in detectors]
-    assert any(alone[0]) and any(alone[1])
+    assert all(any(answers) for answers in alone)
     jobs = [(index % len(detectors), index % len(images)) for index in range(8)]
     with ThreadPoolExecutor(max_workers=len(detectors)) as pool:
         answers = list(pool.map(lambda job: detectors[job[0]].detect(images[job[1]]), jobs))
     assert answers == [alone[detector][image] for detector, image in jobs]
 
 
-@pytest.mark.parametrize('detector_fixture', ['darknet_detector', 'onnxruntime_detector'])
+@pytest.mark.parametrize('detector_fixture', ['darknet_detector', 'onnxruntime_detector',
+                                              'openvino_detector'])
 def test_a_detector_shared_by_threads_still_answers_each_request(request, detector_fixture):
     # The original shared one OpenCV network across threads unlocked and mixed answers up.
     detector = request.getfixturevalue(detector_fixture)
@@ -220,7 +238,8 @@ def test_missing_cuda_falls_back_to_cpu_with_one_warning(model_files, converted_
             or 'CUDAExecutionProvider' in onnxruntime.get_available_providers()):
         pytest.skip('CUDA is present here, so there is no fallback to see')
     for model, weights, backend in ((model_files.cfg, model_files.weights, 'opencv'),
-                                    (converted_model, None, 'onnxruntime')):
+                                    (converted_model, None, 'onnxruntime'),
+                                    (converted_model, None, 'openvino')):
         caplog.clear()
         with caplog.at_level(logging.WARNING, logger='liquid_edge.yolo'):
             detector = load_detector(model=model, weights=weights, names=model_files.names,
@@ -252,6 +271,7 @@ def test_bad_arguments_get_a_clear_error(model_files, converted_model, tmp_path)
     cases = [
         ({**darknet, 'backend': 'tensorrt'}, 'backend must be'),
         ({**darknet, 'backend': 'onnxruntime'}, 'liquid-edge-darknet2onnx'),
+        ({**darknet, 'backend': 'openvino'}, 'liquid-edge-darknet2onnx'),
         ({**darknet, 'weights': None}, 'needs its .weights'),
         ({**darknet, 'device': 'tpu'}, 'device must be'),
         ({**darknet, 'conf_threshold': 1.5}, 'conf_threshold'),

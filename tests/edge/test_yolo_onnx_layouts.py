@@ -1,5 +1,5 @@
 """
-YOLOv5 and YOLOv8 ONNX output layouts end to end, on both runtimes, with letterboxing.
+YOLOv5 and YOLOv8 ONNX output layouts end to end, on every runtime, with letterboxing.
 
 Small ONNX graphs whose output is a fixed tensor (plus 0 x the input, so it is a real graph
 over the image) stand in for exported models: the expected boxes follow by hand.
@@ -25,17 +25,18 @@ YOLOV5_OUTPUT = np.array([[[32, 32, 16, 8, 0.9, 0.0, 1.0],
                            [100, 100, 10, 10, 0.3, 1.0, 0.0]]], dtype=np.float32)
 
 
-def _fixed_output_model(output: np.ndarray, channels: int = 3,
-                        mean_op: str = 'ReduceMean') -> onnx.ModelProto:
+def _fixed_output_model(output: np.ndarray, channels: int = 3, mean_op: str = 'ReduceMean',
+                        input_type: int = TensorProto.FLOAT) -> onnx.ModelProto:
     """Return a model mapping images [1, C, 64, 64] to ``output`` + 0 * mean(images)."""
     nodes = [
-        helper.make_node(mean_op, ['images'], ['mean'], axes=[1, 2, 3], keepdims=0),
+        helper.make_node('Cast', ['images'], ['pixels'], to=TensorProto.FLOAT),
+        helper.make_node(mean_op, ['pixels'], ['mean'], axes=[1, 2, 3], keepdims=0),
         helper.make_node('Mul', ['mean', 'zero'], ['nothing']),
         helper.make_node('Add', ['fixed', 'nothing'], ['output0']),
     ]
     graph = helper.make_graph(
         nodes, 'fixed_output',
-        [helper.make_tensor_value_info('images', TensorProto.FLOAT,
+        [helper.make_tensor_value_info('images', input_type,
                                        [1, channels, INPUT_SIZE, INPUT_SIZE])],
         [helper.make_tensor_value_info('output0', TensorProto.FLOAT, list(output.shape))],
         initializer=[numpy_helper.from_array(output, 'fixed'),
@@ -60,7 +61,7 @@ def model_paths(tmp_path_factory):
     return paths
 
 
-@pytest.mark.parametrize('backend', ['onnxruntime', 'opencv'])
+@pytest.mark.parametrize('backend', ['onnxruntime', 'opencv', 'openvino'])
 @pytest.mark.parametrize('layout', ['yolov5', 'yolov8'])
 def test_layout_is_detected_and_boxes_map_through_the_letterbox(model_paths, backend, layout):
     detector = load_detector(model=model_paths[layout], names=model_paths['names'],
@@ -86,13 +87,21 @@ def test_a_file_that_is_not_onnx_is_refused(tmp_path, model_paths):
                       input_size=INPUT_SIZE)
 
 
-@pytest.mark.parametrize('model, message', [
-    (_fixed_output_model(YOLOV8_OUTPUT, channels=1), '1-channel'),
-    (_fixed_output_model(YOLOV8_OUTPUT, mean_op='NoSuchOperator'), 'ONNX Runtime cannot load'),
+@pytest.mark.parametrize('model, backend, message', [
+    (_fixed_output_model(YOLOV8_OUTPUT, channels=1), 'onnxruntime', '1-channel'),
+    (_fixed_output_model(YOLOV8_OUTPUT, mean_op='NoSuchOperator'), 'onnxruntime',
+     'ONNX Runtime cannot load'),
+    (_fixed_output_model(YOLOV8_OUTPUT, mean_op='NoSuchOperator'), 'openvino',
+     'OpenVINO cannot load'),
+    (_fixed_output_model(YOLOV8_OUTPUT, input_type=TensorProto.FLOAT16), 'onnxruntime',
+     'only float32'),
+    (_fixed_output_model(YOLOV8_OUTPUT, input_type=TensorProto.FLOAT16), 'openvino',
+     'only float32'),
 ])
-def test_models_the_runtime_cannot_run_are_refused(tmp_path, model_paths, model, message):
+def test_models_the_runtime_cannot_run_are_refused(tmp_path, model_paths, model, backend,
+                                                   message):
     path = tmp_path / 'unusable.onnx'
     onnx.save(model, str(path))
     with pytest.raises(ValueError, match=message):
-        load_detector(model=path, names=model_paths['names'], backend='onnxruntime',
+        load_detector(model=path, names=model_paths['names'], backend=backend,
                       input_size=INPUT_SIZE)

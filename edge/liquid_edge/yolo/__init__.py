@@ -1,5 +1,5 @@
 """
-YOLO object detection for the edge: Darknet and ONNX models on OpenCV DNN or ONNX Runtime.
+YOLO object detection for the edge: Darknet and ONNX models on OpenCV DNN, ONNX Runtime, OpenVINO.
 
 ``load_detector`` returns a detector whose ``detect(bgr_image)`` gives ``Detection`` objects;
 ``default_model_files`` locates the packaged YOLOv3-tiny. ``liquid-edge-darknet2onnx``

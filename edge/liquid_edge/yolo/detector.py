@@ -1,5 +1,5 @@
 """
-YOLO detector: image in, `Detection` list out, on OpenCV DNN or ONNX Runtime.
+YOLO detector: image in, `Detection` list out, on OpenCV DNN, ONNX Runtime or OpenVINO.
 
 `load_detector` picks the runtime for the model file and backend, checks the model against
 its class names with one warm-up inference, and returns a `YoloDetector`. Each detector owns
@@ -21,12 +21,15 @@ from liquid_edge.yolo.model_files import file_version, read_class_names
 from liquid_edge.yolo.onnx_model import METADATA_OUTPUT_LAYOUT, METADATA_RESIZE_MODE
 from liquid_edge.yolo.onnx_model import read_onnx_model_facts
 from liquid_edge.yolo.runtimes import DEVICES, InferenceRuntime, OnnxRuntimeSession
-from liquid_edge.yolo.runtimes import OpenCvDnnRuntime
+from liquid_edge.yolo.runtimes import OpenCvDnnRuntime, OpenVinoRuntime
 import numpy as np
 
 BACKEND_OPENCV = 'opencv'
 BACKEND_ONNXRUNTIME = 'onnxruntime'
-BACKENDS = (BACKEND_OPENCV, BACKEND_ONNXRUNTIME)
+BACKEND_OPENVINO = 'openvino'
+BACKENDS = (BACKEND_OPENCV, BACKEND_ONNXRUNTIME, BACKEND_OPENVINO)
+# The runtimes that follow an ONNX model's dynamic batch dimension (OpenCV DNN fixes it).
+_BATCHING_BACKENDS = (BACKEND_ONNXRUNTIME, BACKEND_OPENVINO)
 # Every YOLOv3/v5/v8 network downsamples by 32, so the input must be a multiple of it.
 INPUT_SIZE_MULTIPLE = 32
 # The original's 0.7 suits full YOLOv3. YOLOv3-tiny scores lower: the test astronaut pasted at
@@ -47,6 +50,8 @@ _RUNTIME_OPENERS: dict[tuple[str, str], _RuntimeOpener] = {
         OpenCvDnnRuntime.from_onnx(model, device, threads)),
     (BACKEND_ONNXRUNTIME, 'onnx'): lambda model, weights, device, threads: (
         OnnxRuntimeSession(model, device, threads)),
+    (BACKEND_OPENVINO, 'onnx'): lambda model, weights, device, threads: (
+        OpenVinoRuntime(model, device, threads)),
 }
 
 
@@ -146,9 +151,10 @@ def load_detector(model: str | Path, weights: str | Path | None = None,
     output shape unless ``layout`` or the converter's metadata says). ``names`` lists one
     class per line. ``device='cuda'`` uses CUDA where the runtime has it, else the CPU with
     one warning; ``model_info.device`` tells which. ``threads`` caps the CPU threads of one
-    inference (ONNX Runtime intra-op threads; for OpenCV DNN it is cv2.setNumThreads, which is
-    process-wide); None keeps the runtime's default. Raises ValueError for a bad argument or a
-    model that does not match its names, FileNotFoundError for a missing file.
+    inference (ONNX Runtime intra-op threads, OpenVINO inference threads; for OpenCV DNN it is
+    cv2.setNumThreads, which is process-wide); None keeps the runtime's default. Raises
+    ValueError for a bad argument or a model that does not match its names,
+    FileNotFoundError for a missing file.
     """
     kind = _MODEL_KIND_BY_SUFFIX.get(Path(model).suffix.lower())
     _check_arguments(kind, model, weights, names, backend, device, conf_threshold,
@@ -173,8 +179,7 @@ def load_detector(model: str | Path, weights: str | Path | None = None,
                              f'set input_size to match (got {input_size})')
         resize_mode = ResizeMode(facts.metadata.get(METADATA_RESIZE_MODE,
                                                     ResizeMode.LETTERBOX.value))
-        # OpenCV DNN's ONNX importer fixes the batch; ONNX Runtime follows a dynamic one.
-        batches = backend == BACKEND_ONNXRUNTIME and facts.input_batch is None
+        batches = backend in _BATCHING_BACKENDS and facts.input_batch is None
         if chosen_layout is None and METADATA_OUTPUT_LAYOUT in facts.metadata:
             chosen_layout = OutputLayout(facts.metadata[METADATA_OUTPUT_LAYOUT])
 

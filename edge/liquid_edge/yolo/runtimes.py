@@ -1,5 +1,5 @@
 """
-Inference runtimes behind one small interface: OpenCV DNN (Darknet or ONNX) and ONNX Runtime.
+Inference runtimes behind one interface: OpenCV DNN (Darknet or ONNX), ONNX Runtime, OpenVINO.
 
 A runtime takes the NCHW float blob and returns the raw output tensors; decoding is elsewhere.
 A runtime object holds its own network or session and is not shared between threads.
@@ -141,6 +141,56 @@ class OnnxRuntimeSession:
     def infer(self, blob: np.ndarray) -> list[np.ndarray]:
         """Run the session on ``blob``; return every output."""
         return self._session.run(None, {self._input_name: blob})
+
+
+class OpenVinoRuntime:
+    """OpenVINO CPU inference of an ONNX model, in OpenVINO's default precision for the CPU.
+
+    That is bfloat16 where the CPU multiplies bf16 matrices natively (AMX, AVX-512 BF16) and
+    float32 elsewhere; ``precision`` says which. On this project's Xeon (AMX), YOLOv3-tiny at
+    416 px takes 8 ms on one thread in bf16 against 38 ms in float32, scores within 0.005 and
+    boxes within an IoU of 0.99 of float32 on the test photos (tests/edge/test_yolo_detector).
+    OpenVINO runs no CUDA: asking for it runs on the CPU with one warning.
+    """
+
+    runtime = 'openvino'
+    device = DEVICE_CPU
+
+    def __init__(self, model: Path, device: str, threads: int | None = None):
+        """Compile ``model`` for the CPU with ``threads`` inference threads (None: all cores)."""
+        try:
+            import openvino
+        except ImportError as error:
+            raise ValueError('backend openvino needs the openvino package '
+                             '(pip install liquid-edge[openvino])') from error
+        if device == DEVICE_CUDA:
+            LOGGER.warning('CUDA requested for YOLO but OpenVINO runs no CUDA; running '
+                           'OpenVINO on the CPU (use --backend onnxruntime for CUDA)')
+        config = {
+            # One stream of ``threads`` threads: a detector runs one request at a time, and
+            # the service runs one detector per worker thread.
+            'PERFORMANCE_HINT': 'LATENCY', 'NUM_STREAMS': 1,
+            'INFERENCE_NUM_THREADS': threads or 0,
+            # Pinned threads of several detectors would all land on the first cores: two
+            # one-thread detectors on 2 cores gave 100 frames/s pinned, 216 unpinned.
+            'ENABLE_CPU_PINNING': False,
+        }
+        try:
+            self._compiled = openvino.Core().compile_model(str(model), 'CPU', config)
+        except RuntimeError as error:
+            raise ValueError(f'OpenVINO cannot load {model}: {error}') from error
+        model_input = self._compiled.inputs[0]
+        if model_input.get_element_type() != openvino.Type.f32:
+            raise ValueError(f'{model} takes {model_input.get_element_type().get_type_name()} '
+                             f'input; only float32 (f32) models are supported')
+        self.precision = self._compiled.get_property('INFERENCE_PRECISION_HINT').get_type_name()
+        LOGGER.info('OpenVINO runs %s in %s', model.name, self.precision)
+        self._request = self._compiled.create_infer_request()
+
+    def infer(self, blob: np.ndarray) -> list[np.ndarray]:
+        """Run the model on ``blob``; return every output (copies: the next run reuses them)."""
+        outputs = self._request.infer({0: blob})
+        return [np.array(outputs[output]) for output in self._compiled.outputs]
 
 
 def _opencv_cuda_device_count() -> int:
