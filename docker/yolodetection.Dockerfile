@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1.7
-# LIQUID EDGE YOLOv3 object detection on the CPU: ONNX Runtime, the Darknet model converted
-# to ONNX at build time (gRPC 50055, metrics 9055). The CUDA variant is yolodetection-cuda.Dockerfile.
+# LIQUID EDGE YOLOv3 object detection on the CPU: OpenVINO (bfloat16 on CPUs with bf16 matrix
+# units, float32 elsewhere; ONNX Runtime stays installed for --backend onnxruntime and int8),
+# the Darknet model converted to ONNX at build time (gRPC 50055, metrics 9055). The CUDA variant is yolodetection-cuda.Dockerfile.
 # Build from the repository root; the weights' checksum must be given (see docs/deploy.md):
 #   docker build -f docker/yolodetection.Dockerfile \
 #     --build-arg YOLOV3_WEIGHTS_SHA256=<sha256 of yolov3.weights> \
@@ -42,7 +43,7 @@ COPY protocol/ protocol/
 COPY edge/ edge/
 # The project's pins constrain the image too, the protocol's build environment included.
 ENV PIP_CONSTRAINT=/src/requirements/base.txt PIP_DISABLE_PIP_VERSION_CHECK=1
-RUN pip wheel --no-cache-dir --wheel-dir /wheels ./protocol './edge[onnx]'
+RUN pip wheel --no-cache-dir --wheel-dir /wheels ./protocol './edge[onnx,openvino]'
 
 FROM python:3.12.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1 \
@@ -51,7 +52,7 @@ RUN groupadd --system --gid 10001 edge \
  && useradd --system --uid 10001 --gid edge --no-create-home --shell /usr/sbin/nologin edge
 RUN --mount=type=bind,from=build,source=/wheels,target=/wheels \
     pip install --no-cache-dir --no-index --find-links=/wheels /wheels/liquid_edge-*.whl \
-      /wheels/onnxruntime-*.whl
+      /wheels/onnxruntime-*.whl /wheels/openvino-*.whl
 COPY --from=model /models /opt/liquid-edge/models
 # Convert the Darknet model to ONNX now, into the cache the service reads at start.
 RUN python -c 'import pathlib; \
@@ -67,4 +68,4 @@ ENTRYPOINT ["yolodetection"]
 CMD ["--model", "/opt/liquid-edge/models/yolov3.cfg", \
      "--weights", "/opt/liquid-edge/models/yolov3.weights", \
      "--names", "/opt/liquid-edge/models/coco.names", \
-     "--backend", "onnxruntime", "--device", "cpu"]
+     "--backend", "openvino", "--device", "cpu"]

@@ -68,7 +68,8 @@ def test_yolo_model_is_fetched_at_build_time_and_verified(service, device):
     assert re.search(r'^ARG YOLOV3_WEIGHTS_SHA256$', text, re.M)
     assert 'YOLOV3_WEIGHTS_SHA256 is required' in text
     assert 'sha256sum --strict --check' in text
-    assert f'"--device", "{device}"' in text
+    backend = {'cpu': 'openvino', 'cuda': 'onnxruntime'}[device]
+    assert f'"--backend", "{backend}", "--device", "{device}"' in text
 
 
 def test_cuda_image_runs_onnxruntime_gpu_in_place_of_onnxruntime():

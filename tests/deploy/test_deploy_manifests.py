@@ -129,11 +129,13 @@ def test_gpu_overlay_runs_yolo_on_a_gpu(rendered):
 
 
 @pytest.mark.parametrize('overlay', OVERLAYS)
-def test_yolo_runs_on_onnx_runtime_everywhere(rendered, overlay):
-    # ONNX Runtime is the default runtime (issue 10): no overlay deploys OpenCV DNN.
+def test_yolo_runs_on_openvino_on_cpus_and_onnx_runtime_on_gpus(rendered, overlay):
+    # The service's defaults (issue 10): no overlay deploys OpenCV DNN.
     for settings in by_kind(rendered[overlay], 'ConfigMap'):
         if 'YOLO_BACKEND' in settings['data']:
-            assert settings['data']['YOLO_BACKEND'] == 'onnxruntime', overlay
+            gpu = settings['data'].get('YOLO_DEVICE') == 'cuda'
+            assert settings['data']['YOLO_BACKEND'] == (
+                'onnxruntime' if gpu else 'openvino'), overlay
     backends = [arg for _, _, container in containers(rendered[overlay])
                 for arg in container.get('args', []) if arg.startswith('--backend=')]
     assert backends and all(arg in ('--backend=$(YOLO_BACKEND)', '--backend=onnxruntime')
