@@ -5,7 +5,8 @@ service shared one network across its ten threads and answered with other reques
 objects), and a locked shared detector uses one core at a time. Each request borrows its own
 instance; with as many single-threaded instances as cores, the cores stay busy without
 oversubscription (the benchmark compares this with one locked detector). Requests waiting for
-a detector are served fairly between robots (liquid_edge.fair_queue).
+a detector are served fairly between robots (liquid_edge.fair_queue). The ingress lends its
+dispatch slots (numbers) through the same pool.
 """
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager

@@ -32,7 +32,7 @@ def test_help_lists_the_options(command):
 @pytest.mark.parametrize('command, options', [
     ('yolodetection', ('--max-batch', '--batch-window-ms', '--model-cache', '--backend',
                        '--lone-frame-threads')),
-    ('objectdetection', ('--legacy-backends',)),
+    ('objectdetection', ('--legacy-backends', '--max-dispatch')),
 ])
 def test_help_lists_the_service_options(command, options):
     result = subprocess.run([str(Path(sys.executable).parent / command), '--help'],
@@ -63,6 +63,7 @@ def test_stack_serves_both_apis_and_dies_when_killed(person):
                                                           timeout=TIMEOUT_S)
             assert (answer.edge.site, answer.edge.color, answer.partial) == (
                 'edge-sub', '#0000ff', False)
+            assert answer.backends[1].model.runtime == 'openvino', 'the default on the CPU'
             argv = Path(f'/proc/{stack.ingress_pid}/cmdline').read_bytes().split(b'\0')
             assert any(arg.endswith(b'objectdetection') for arg in argv[:2])
             stack.kill()
@@ -135,13 +136,18 @@ def test_int8_needs_onnxruntime(tmp_path):
     assert '--int8-calibration needs --backend onnxruntime and --device cpu' in result.stderr
 
 
-@pytest.mark.parametrize('options, error', [
-    (['--backend', 'opencv', '--lone-frame-threads', '2'],
-     '--lone-frame-threads needs --backend onnxruntime'),
-    (['--lone-frame-threads', '-1'], '--lone-frame-threads must be >= 0, got -1'),
+@pytest.mark.parametrize('command, options, error', [
+    ('yolodetection', ['--backend', 'opencv', '--lone-frame-threads', '2'],
+     '--lone-frame-threads needs --backend openvino or onnxruntime'),
+    ('yolodetection', ['--lone-frame-threads', '-1'],
+     '--lone-frame-threads must be >= 0, got -1'),
+    ('objectdetection', ['--max-dispatch', '0'],
+     '--max-dispatch must be between 1 and --max-in-flight - 1 (63), got 0'),
+    ('objectdetection', ['--max-in-flight', '8', '--max-dispatch', '8'],
+     '--max-dispatch must be between 1 and --max-in-flight - 1 (7), got 8'),
 ])
-def test_lone_frame_threads_are_checked(options, error):
-    result = subprocess.run([str(Path(sys.executable).parent / 'yolodetection'), *options],
+def test_concurrency_options_are_checked(command, options, error):
+    result = subprocess.run([str(Path(sys.executable).parent / command), *options],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert error in result.stderr

@@ -3,10 +3,11 @@ from concurrent.futures import ThreadPoolExecutor
 import socket
 import time
 
-from edge_harness import COLOR, encode, identity, iou, MAX_PIXELS, PASTED_BOX, person_canvas
-from edge_harness import settings, SITE
+from edge_harness import COLOR, encode, identity, iou, load_tiny_yolo, MAX_PIXELS, PASTED_BOX
+from edge_harness import person_canvas, settings, SITE
 import grpc
 from liquid_edge.ingress import backend_address, backend_timeout, build_ingress_server
+from liquid_edge.yolo_service import build_yolo_server
 from liquid_edge_protocol import detection_v1_pb2 as v1
 from liquid_edge_protocol import detection_v1_pb2_grpc as v1_grpc
 from liquid_edge_protocol import legacy_pb2, legacy_pb2_grpc
@@ -88,6 +89,28 @@ def test_eight_concurrent_clients_get_their_sequential_answers(channel_to, ingre
     with ThreadPoolExecutor(max_workers=8) as clients:
         together = list(clients.map(answer, [i for _ in range(3) for i in range(8)]))
     assert together == alone * 3
+
+
+def test_frames_wait_in_the_ingress_instead_of_being_shed_by_one_backend(
+        start_server, channel_to, face_address, person):
+    # A YOLO backend that takes one frame at a time and sheds the rest at once: without the
+    # ingress's dispatch limit, concurrent robots would get answers with faces only.
+    yolo = start_server(build_yolo_server(settings(max_in_flight=1, max_workers=2), identity(),
+                                          max_pixels=MAX_PIXELS, load=load_tiny_yolo,
+                                          workers=1))
+    address = start_server(build_ingress_server(
+        settings(), identity(), face_address=face_address, yolo_address=yolo,
+        max_pixels=MAX_PIXELS, max_dispatch=1))
+    stub = v1_grpc.DetectorStub(channel_to(address))
+
+    def answer(robot: int) -> v1.DetectResponse:
+        return stub.Detect(v1.DetectRequest(jpeg=person.jpeg, robot_id=f'robot-{robot}'),
+                           timeout=TIMEOUT_S)
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(pool.map(answer, range(6)))
+    assert [(a.partial, [b.code for b in a.backends]) for a in answers] == [(False, [0, 0])] * 6
+    assert all(any(d.class_name == 'person' for d in a.detections) for a in answers)
 
 
 @pytest.fixture
