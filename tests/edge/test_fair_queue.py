@@ -61,3 +61,16 @@ def test_the_least_served_robot_goes_first_and_a_late_frame_keeps_its_turn():
     assert ([w.item for w in taken.late], [w.item for w in taken.run]) == (
         ['slow-b'], ['slow-a']), 'its late frame did not cost the slow robot its turn'
     assert [w.item for w in queue.take(5, now=1.0).run] == ['fast-1', 'fast-0']
+
+
+def test_a_robot_whose_queue_runs_dry_at_each_turn_does_not_come_back_ahead():
+    queue = FairQueue(max_per_robot=10)
+    _put_all(queue, [('fast', f'fast-{i}', 10.0) for i in range(9)])
+    _put_all(queue, [('a', 'a', 10.0), ('b', 'b', 10.0)])
+    served = {'fast': 0, 'a': 0, 'b': 0}
+    for _ in range(9):
+        (taken,) = queue.take(1, now=0.0).run
+        served[taken.robot] += 1
+        if taken.robot != 'fast':  # a and b send their next frame once answered
+            queue.put(Waiting(taken.robot, taken.robot, 10.0))
+    assert served == {'fast': 3, 'a': 3, 'b': 3}
