@@ -167,6 +167,12 @@ def test_keeps_the_target_centred(run):
     assert summary.within_band_fraction >= WITHIN_BAND_BOUND
 
 
+def _mark_known_defect(request, reason):
+    """Mark the test as the known defect ``reason`` says (non-strict xfail); None: none."""
+    if reason is not None:
+        request.applymarker(pytest.mark.xfail(reason=reason, strict=False))
+
+
 # Scenes whose wrong_person_s is known to exceed WRONG_PERSON_BOUND_S now and then (issue 9).
 KNOWN_WRONG_PERSON_DEFECTS = {
     'crossing': 'known defect, issue 9 left open: wrong_person_s 0.53 s in one of two runs of '
@@ -186,9 +192,7 @@ KNOWN_WRONG_PERSON_DEFECTS = {
 def test_never_follows_anyone_else(identity_run, request):
     """The followed box is on someone else for at most WRONG_PERSON_BOUND_S, whole run."""
     name, _, summary, _ = identity_run
-    if name in KNOWN_WRONG_PERSON_DEFECTS:
-        request.applymarker(pytest.mark.xfail(reason=KNOWN_WRONG_PERSON_DEFECTS[name],
-                                              strict=False))
+    _mark_known_defect(request, KNOWN_WRONG_PERSON_DEFECTS.get(name))
     assert summary.wrong_person_s <= WRONG_PERSON_BOUND_S, name
 
 
@@ -209,9 +213,7 @@ KNOWN_ON_TARGET_DEFECTS = {
 def test_follows_the_target_while_she_is_in_view(identity_run, request):
     """From the first acquisition, ON_TARGET_BOUND of the time she is in view is on her."""
     name, _, summary, _ = identity_run
-    if name in KNOWN_ON_TARGET_DEFECTS:
-        request.applymarker(pytest.mark.xfail(reason=KNOWN_ON_TARGET_DEFECTS[name],
-                                              strict=False))
+    _mark_known_defect(request, KNOWN_ON_TARGET_DEFECTS.get(name))
     assert summary.on_target is not None, f'{name}: never acquired, or she was never in view'
     assert summary.on_target >= ON_TARGET_BOUND, name
 
@@ -246,9 +248,7 @@ KNOWN_REACQUIRE_DEFECTS = {
 def test_reacquires_her_soon_after_she_returns(identity_run, request):
     """From her return into view to following her again: at most REACQUIRE_BOUND_S."""
     name, _, summary, _ = identity_run
-    if name in KNOWN_REACQUIRE_DEFECTS:
-        request.applymarker(pytest.mark.xfail(reason=KNOWN_REACQUIRE_DEFECTS[name],
-                                              strict=False))
+    _mark_known_defect(request, KNOWN_REACQUIRE_DEFECTS.get(name))
     if summary.reacquire_s is not None:
         assert summary.reacquire_s <= REACQUIRE_BOUND_S, name
 
