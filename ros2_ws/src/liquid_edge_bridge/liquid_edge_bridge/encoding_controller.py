@@ -35,8 +35,9 @@ recall is within `recall_tolerance` of the best of them, then takes the highest 
 then the highest recall, then the fewest bytes. Hysteresis, so it does not oscillate:
 
 - when no setting is predicted within budget while every frame had the same size (goodput
-  not measurable) and the network time is at least the edge's, the bytes are halved once per
-  `upgrade_hold_s`: the smaller frames either help or, by their different size, show whether
+  not measurable) and the network time is at least the edge's, the bytes are at least halved
+  once per `upgrade_hold_s`, down to what the goodput the answers prove would carry within
+  budget: the smaller frames either help or, by their different size, show whether
   bandwidth is what is slow;
 - when no setting is predicted within budget, the best of those predicted within
   (1 - `upgrade_margin`) x budget of the fastest is taken: smaller frames where the transfer
@@ -274,8 +275,9 @@ class EncodingController:
             if now - self._loss_step_at < self.config.upgrade_hold_s:
                 return self._decision(link, changed=False, reason='waiting out a step down')
             self._loss_step_at = now
-            return self._switch(self._after_losses(keep_rate=True), link,
-                                'over budget, bandwidth unknown: half the bytes')
+            return self._switch(self._step_down(link), link,
+                                'over budget, bandwidth unknown: what the proven goodput '
+                                'carries')
         if not feasible:
             return self._switch(self._fastest(link), link,
                                 'no setting fits the budget: the fastest')
@@ -335,23 +337,44 @@ class EncodingController:
         best_recall = max(option.point.recall for option in options)
         return max(options, key=lambda option: self._rank(option, best_recall))
 
-    def _after_losses(self, keep_rate: bool = False) -> _Option:
-        """
-        Return the best option with at most half the current bytes (or the cheapest).
-
-        When no option has half the bytes the cheapest is taken at the lowest frame rate, as
-        calls are being lost; or, with `keep_rate` (over budget, bandwidth unknown), at the
-        current rate, since fewer frames would not make one answer sooner.
-        """
-        limit = self._current.point.bytes_p95 / 2.0
-        smaller = [o for o in self._options if o.point.bytes_p95 <= limit]
+    def _after_losses(self) -> _Option:
+        """Return the best option with at most half the current bytes, else the cheapest."""
+        smaller = self._smaller_options()
         if smaller:
             return self._best(smaller)
+        # Nothing has half the bytes: the cheapest, at the lowest rate, as calls are lost.
+        return min(self._cheapest_options(), key=lambda o: o.fps)
+
+    def _step_down(self, link: LinkEstimate) -> _Option:
+        """
+        Return the best option of at most half the bytes that the proven goodput carries.
+
+        The answers prove a goodput floor (bytes over network time) but not how the time
+        splits between round trip and transfer. An option is carried when, at that floor, it
+        keeps the link within `max_utilization` and fits the budget with the round trip left
+        out: pessimistic on bandwidth, optimistic on the round trip, so one step goes about
+        as far down as the answers justify. Without a floor the best of the smaller options;
+        when none is carried or smaller, the cheapest at the current rate, since fewer frames
+        would not make one answer sooner.
+        """
+        smaller = self._smaller_options()
+        floor = link.goodput_floor_bytes_per_s
+        if floor is not None:
+            fixed = self.config.local_overhead_s + (link.server_p95_s or 0.0)
+            smaller = [o for o in smaller
+                       if o.fps * o.point.bytes_mean / floor <= self.config.max_utilization
+                       and fixed + o.point.bytes_p95 / floor <= self.config.latency_budget_s]
+        if smaller:
+            return self._best(smaller)
+        return min(self._cheapest_options(), key=lambda o: abs(o.fps - self._current.fps))
+
+    def _smaller_options(self) -> List[_Option]:
+        limit = self._current.point.bytes_p95 / 2.0
+        return [o for o in self._options if o.point.bytes_p95 <= limit]
+
+    def _cheapest_options(self) -> List[_Option]:
         cheapest = min(o.point.bytes_p95 for o in self._options)
-        rates = [o for o in self._options if o.point.bytes_p95 == cheapest]
-        if keep_rate:
-            return min(rates, key=lambda o: abs(o.fps - self._current.fps))
-        return min(rates, key=lambda o: o.fps)
+        return [o for o in self._options if o.point.bytes_p95 == cheapest]
 
     def _switch(self, option: _Option, link: LinkEstimate, reason: str) -> EncodingDecision:
         self._better_since = None

@@ -79,6 +79,9 @@ class LinkEstimate:
     delayed_segment_rate: float = 0.0
     jitter_s: Tuple[float, ...] = ()    # sorted delays of the calls no loss hit
     delayed_s: Tuple[float, ...] = ()   # sorted delays of the calls a loss hit
+    # The least goodput the answers prove: a call moved its bytes in at most its network
+    # time, whatever part of it the round trip was. None without an answer that took time.
+    goodput_floor_bytes_per_s: Optional[float] = None
 
     def transfer_s(self, size_bytes: float) -> float:
         """Return how long `size_bytes` take at the goodput; 0 when it is unmeasurably high."""
@@ -196,7 +199,9 @@ class LinkEstimator:
                             goodput, percentile(servers, P95), loss_rate, self._srtt,
                             sizes_vary, delayed_segment_rate=len(delayed) / segments,
                             jitter_s=tuple(sorted(d for d in delays if d < threshold)),
-                            delayed_s=delayed)
+                            delayed_s=delayed, goodput_floor_bytes_per_s=max(
+                                (call.size_bytes / call.network_s for call in answered
+                                 if call.network_s > 0.0), default=None))
 
     def _expected_network_s(self, now: float, size_bytes: int) -> Optional[float]:
         """

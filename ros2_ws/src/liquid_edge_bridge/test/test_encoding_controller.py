@@ -34,14 +34,14 @@ PROFILE = EncodingProfile.from_dict({'points': [
 
 
 def link(rtt=0.002, goodput=None, server=0.03, loss=0.0, answers=20, sizes_vary=None,
-         delayed_segment_rate=0.0, delayed=()):
+         delayed_segment_rate=0.0, delayed=(), goodput_floor=None):
     """Return a link estimate as the LinkEstimator would give it."""
     return LinkEstimate(calls=answers, answers=answers, rtt_s=rtt, rtt_p95_s=rtt,
                         goodput_bytes_per_s=goodput, server_p95_s=server, loss_rate=loss,
                         srtt_s=rtt,
                         sizes_vary=goodput is not None if sizes_vary is None else sizes_vary,
                         delayed_segment_rate=delayed_segment_rate, jitter_s=(0.0,) * answers,
-                        delayed_s=tuple(delayed))
+                        delayed_s=tuple(delayed), goodput_floor_bytes_per_s=goodput_floor)
 
 
 def mbit(rate):
@@ -217,10 +217,24 @@ def test_over_budget_with_one_frame_size_halves_the_bytes_once_per_hold():
     slow = link(rtt=0.3, goodput=None, sizes_vary=False)
     first = controller.update(0.0, slow)
     assert first.changed and first.bytes_p95 <= 100_000 / 2
-    assert first.reason == 'over budget, bandwidth unknown: half the bytes'
+    assert first.reason == 'over budget, bandwidth unknown: what the proven goodput carries'
     assert not controller.update(1.0, slow).changed
     second = controller.update(3.5, slow)
     assert second.changed and second.bytes_p95 <= first.bytes_p95 / 2
+
+
+def test_over_budget_with_one_frame_size_steps_to_what_the_proven_goodput_carries():
+    controller = EncodingController(PROFILE, initial=EncodingSettings(95, 640, 480, 15.0))
+    # Answers prove 2 Mbit/s: 640x480 q70 (45 kB, 180 ms) and 320x240 q95 (28 kB, 112 ms
+    # plus 40 ms of edge and overhead) cannot fit even with no round trip; 320x240 q40 can.
+    slow = link(rtt=0.3, goodput=None, sizes_vary=False, goodput_floor=mbit(2))
+    decision = controller.update(0.0, slow)
+    assert key(decision.settings) == (320, 40, 15.0)
+    # A floor too low for any smaller frame: the fewest bytes, the frame rate kept.
+    crawl = link(rtt=0.3, goodput=None, sizes_vary=False, goodput_floor=mbit(0.1))
+    decision = EncodingController(PROFILE, initial=EncodingSettings(95, 640, 480, 15.0)).update(
+        0.0, crawl)
+    assert key(decision.settings) == (160, 40, 15.0)
 
 
 def test_over_budget_at_the_fewest_bytes_keeps_the_frame_rate():

@@ -48,6 +48,9 @@ def test_frames_of_one_size_cannot_tell_goodput_from_round_trip():
     assert estimate.transfer_s(1_000_000) == 0.0
     # All of the network time is taken as round trip: nothing of it is lost from view.
     assert estimate.rtt_s == pytest.approx(0.002 + 30_200 / 1e6)
+    # What the answers do prove: the bytes moved no slower than size over network time.
+    assert estimate.goodput_floor_bytes_per_s == pytest.approx(30_200 / (0.002 + 30_200 / 1e6))
+    assert estimate.goodput_floor_bytes_per_s < 1e6
 
 
 def test_jitter_shows_in_the_round_trip_tail():
