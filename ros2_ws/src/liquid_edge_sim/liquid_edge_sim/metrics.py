@@ -149,14 +149,14 @@ class Timeline:
     states: list[StateSample] = field(default_factory=list)
     truths: list[TruthSample] = field(default_factory=list)
     edges: list[EdgeSample] = field(default_factory=list)
-    latencies: list[tuple[float, float]] = field(default_factory=list)  # (t, seconds)
     detections: list[DetectionSample] = field(default_factory=list)
     velocities: list[VelocitySample] = field(default_factory=list)
     leds: list[LedSample] = field(default_factory=list)
     outages: list[OutageEvent] = field(default_factory=list)
     # The link (issue 12; figures in liquid_edge_sim.link_metrics):
     frames: list[FrameSample] = field(default_factory=list)
-    capture_latencies: list[tuple[float, float]] = field(default_factory=list)  # (t, s)
+    # (t, s): each detections message, its frame's capture stamp to its arrival here.
+    capture_latencies: list[tuple[float, float]] = field(default_factory=list)
     capture_settings: list[CaptureSample] = field(default_factory=list)
     standby: list[tuple[float, bool]] = field(default_factory=list)  # (t, on the local edge)
     link_phases: tuple[tuple[float, str], ...] = ()  # (start t, name) of the link's phases
@@ -347,7 +347,7 @@ def timeline_rows(timeline: Timeline, end: float = math.inf) -> list[dict]:
     truth_times = [truth.t for truth in timeline.truths]
     detection_times = [d.t for d in timeline.detections]
     edge_times = [e.t for e in timeline.edges]
-    latency_times = [t for t, _ in timeline.latencies]
+    latency_times = [t for t, _ in timeline.capture_latencies]
     people_cache: dict[int, list[dict]] = {}
     rows = []
     for state in timeline.states:
@@ -377,7 +377,8 @@ def timeline_rows(timeline: Timeline, end: float = math.inf) -> list[dict]:
             'track_id': state.track_id or None, 'match_score': round(state.match_score, 3),
             'target_id': timeline.target_id, 'people': people, 'followed': followed,
             'edge': edge.name if edge is not None and edge.reachable else None,
-            'latency_ms': round(1000.0 * timeline.latencies[index][1], 1) if index >= 0
+            'latency_ms': round(1000.0 * timeline.capture_latencies[index][1], 1)
+            if index >= 0
             else None,
         })
     return rows
@@ -524,7 +525,7 @@ def summarize(timeline: Timeline, end: float, all_edges: tuple[str, ...] = (),
     """Return the run's figures up to `end` (s); `band` bounds |horizontal error|."""
     errors = target_errors_while_following(timeline, end)
     identity = identity_figures(timeline_rows(timeline, end), end)
-    latencies = [seconds for _, seconds in timeline.latencies]
+    latencies = [seconds for _, seconds in timeline.capture_latencies]
     frames = len(timeline.detections)
     return Summary(
         duration_s=end,
@@ -587,7 +588,7 @@ def status_line(timeline: Timeline, now: float, window: float = 2.0) -> str:
     state = timeline.states[-1] if timeline.states else None
     edge = timeline.edges[-1] if timeline.edges else None
     recent = sum(1 for d in timeline.detections[-200:] if d.t > now - window)
-    latency = timeline.latencies[-1][1] if timeline.latencies else None
+    latency = timeline.capture_latencies[-1][1] if timeline.capture_latencies else None
     edge_text = (edge.name if edge.reachable else 'none') if edge is not None else '-'
     latency_text = '-' if latency is None else f'{1000.0 * latency:4.0f} ms'
     error_text = (f'{state.horizontal_error:+.2f}' if state is not None

@@ -15,10 +15,11 @@
 """
 A node that listens to a closed-loop run and keeps its timeline and some robot-view frames.
 
-It only subscribes, as rqt would: follow/state, edge/active, edge/latency, detections,
-cmd_vel, leds/effect, sim/ground_truth, camera/capture_settings, camera/camera_info and the
-camera JPEGs (the size of each; one kept every `frame_period` seconds, with the detections,
-state and edge of that moment, for the robot-view GIF).
+It only subscribes, as rqt would: follow/state, edge/active, detections (each one's capture
+stamp to its arrival: the latency of every figure), cmd_vel, leds/effect, sim/ground_truth,
+camera/capture_settings, camera/camera_info and the camera JPEGs (the size of each; one kept
+every `frame_period` seconds, with the detections, state and edge of that moment, for the
+robot-view GIF).
 
 The rendered frame (`image_size`) is the timeline's pixel space: when the camera publishes a
 smaller picture (capture settings), the followed box is scaled back to it.
@@ -38,7 +39,6 @@ from rclpy.node import Node
 from rclpy.qos import qos_profile_sensor_data, QoSProfile, ReliabilityPolicy
 from rclpy.time import Time
 from sensor_msgs.msg import CameraInfo, CompressedImage
-from std_msgs.msg import Float64
 from vision_msgs.msg import Detection2DArray
 
 _RELIABLE = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
@@ -97,7 +97,6 @@ class ClosedLoopRecorder(Node):
         self._boxes: list[tuple[float, float, float, float]] = []
         self.create_subscription(FollowState, 'follow/state', self._on_state, _RELIABLE)
         self.create_subscription(ActiveEdge, 'edge/active', self._on_active_edge, LATCHED)
-        self.create_subscription(Float64, 'edge/latency', self._on_latency, _RELIABLE)
         self.create_subscription(Detection2DArray, 'detections', self._on_detections,
                                  _RELIABLE)
         self.create_subscription(Twist, 'cmd_vel', self._on_cmd_vel, _RELIABLE)
@@ -134,9 +133,6 @@ class ClosedLoopRecorder(Node):
         self.timeline.standby.append((self.now(), msg.reachable and msg.local))
         self._edge = (msg.name if msg.reachable else '', (msg.color.r, msg.color.g, msg.color.b))
 
-    def _on_latency(self, msg: Float64) -> None:
-        self.timeline.latencies.append((self.now(), msg.data))
-
     def _on_detections(self, msg: Detection2DArray) -> None:
         stamp_ns = Time.from_msg(msg.header.stamp).nanoseconds
         # The capture stamp is the camera's wall clock (time.time_ns()), as on the robot.
@@ -160,7 +156,8 @@ class ClosedLoopRecorder(Node):
             frame.track_id, frame.match_score = state.track_id, state.match_score
             frame.coasting = state.coasting
         frame.edge, frame.edge_rgb = self._edge
-        frame.latency = self.timeline.latencies[-1][1] if self.timeline.latencies else None
+        frame.latency = self.timeline.capture_latencies[-1][1] \
+            if self.timeline.capture_latencies else None
 
     def _on_cmd_vel(self, msg: Twist) -> None:
         self.timeline.velocities.append(VelocitySample(self.now(), msg.linear.x, msg.angular.z))

@@ -64,9 +64,10 @@ def write_timeline_plot(timeline: Timeline, end: float, path: Path) -> None:
     axes[2].step([s.t for s in states], [_state_index(s.state) for s in states], where='post')
     axes[2].set_yticks(range(len(STATES)), STATES)
     axes[2].set_ylabel('state')
-    axes[3].plot([t for t, _ in timeline.latencies],
-                 [1000.0 * seconds for _, seconds in timeline.latencies], '.', markersize=2)
-    axes[3].set_ylabel('latency (ms)')
+    axes[3].plot([t for t, _ in timeline.capture_latencies],
+                 [1000.0 * seconds for _, seconds in timeline.capture_latencies], '.',
+                 markersize=2)
+    axes[3].set_ylabel('capture to detections (ms)')
     names = sorted({e.name for e in timeline.edges if e.reachable})
     rows = ['none'] + names
     axes[4].step([e.t for e in timeline.edges],

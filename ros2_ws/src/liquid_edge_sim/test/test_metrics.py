@@ -128,7 +128,8 @@ def test_reacquire_is_from_her_return_into_view_to_following_her():
 def test_timeline_rows_carry_the_issue_fields():
     truths = [TruthSample(0.0, 10, {'astronaut': ASTRONAUT_BOX}, {'astronaut': 2.0})]
     timeline = Timeline(truths=truths, detections=[DetectionSample(0.1, 10, 1)],
-                        edges=[EdgeSample(0.0, 'edge-a', True)], latencies=[(0.1, 0.25)],
+                        edges=[EdgeSample(0.0, 'edge-a', True)],
+                        capture_latencies=[(0.1, 0.25)],
                         states=[StateSample(0.2, 'follow', 0.0, 0.0, ASTRONAUT_BOX,
                                             'person-3', 0.9)])
     row = timeline_rows(timeline)[0]
@@ -185,7 +186,7 @@ def test_summary_of_a_run():
         states=states(('wakeup', 0, 1), ('follow', 1, 10)),
         truths=[TruthSample(t, int(t * 10), {'astronaut': (320.0 + 10.0 * t, 200.0, 100, 200)})
                 for t in (0.5, 2.0, 4.0, 8.0, 9.5)],
-        latencies=[(t, 0.1 * t) for t in range(1, 11)],
+        capture_latencies=[(t, 0.1 * t) for t in range(1, 11)],
         detections=[DetectionSample(0.1 * i, i, 1) for i in range(50)])
     summary = summarize(timeline, 10.0, band=0.1)
     assert summary.time_to_acquire_s == pytest.approx(1.0)
@@ -202,7 +203,7 @@ def test_status_line_tells_state_edge_rate_latency_error():
     timeline = Timeline(
         states=[StateSample(4.9, 'follow', 0.12, 0.0)],
         edges=[EdgeSample(0.0, 'edge-a', True)],
-        latencies=[(4.8, 0.087)],
+        capture_latencies=[(4.8, 0.087)],
         detections=[DetectionSample(3.05 + 0.1 * i, i, 1) for i in range(20)])
     line = status_line(timeline, 5.0)
     assert 'state=follow' in line and 'edge=edge-a' in line

@@ -38,7 +38,7 @@ def a_run():
                 for i in range(100)],
         edges=[EdgeSample(0.0, 'edge-a', True), EdgeSample(4.0, 'edge-b', True),
                EdgeSample(8.0, '', False)],
-        latencies=[(0.1 * i, 0.2) for i in range(100)],
+        capture_latencies=[(0.1 * i, 0.2) for i in range(100)],
         detections=[DetectionSample(0.1 * i, i, 1) for i in range(100)],
         outages=[OutageEvent(4.0, ('edge-a',)), OutageEvent(8.0, ('edge-a', 'edge-b'))])
     return timeline
