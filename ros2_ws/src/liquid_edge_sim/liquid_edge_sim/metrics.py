@@ -377,9 +377,8 @@ def timeline_rows(timeline: Timeline, end: float = math.inf) -> list[dict]:
             'track_id': state.track_id or None, 'match_score': round(state.match_score, 3),
             'target_id': timeline.target_id, 'people': people, 'followed': followed,
             'edge': edge.name if edge is not None and edge.reachable else None,
-            'latency_ms': round(1000.0 * timeline.capture_latencies[index][1], 1)
-            if index >= 0
-            else None,
+            'latency_ms': (round(1000.0 * timeline.capture_latencies[index][1], 1)
+                           if index >= 0 else None),
         })
     return rows
 

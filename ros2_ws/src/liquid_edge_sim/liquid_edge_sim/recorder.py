@@ -156,8 +156,8 @@ class ClosedLoopRecorder(Node):
             frame.track_id, frame.match_score = state.track_id, state.match_score
             frame.coasting = state.coasting
         frame.edge, frame.edge_rgb = self._edge
-        frame.latency = self.timeline.capture_latencies[-1][1] \
-            if self.timeline.capture_latencies else None
+        latencies = self.timeline.capture_latencies
+        frame.latency = latencies[-1][1] if latencies else None
 
     def _on_cmd_vel(self, msg: Twist) -> None:
         self.timeline.velocities.append(VelocitySample(self.now(), msg.linear.x, msg.angular.z))
