@@ -414,13 +414,19 @@ class FollowNode(LifecycleNode):
                                                 self._target.coasting)
             command = follow_command(box, width, height, self._settings.control, growth,
                                      aspect)
-        self._publish_chassis(directive, command)
+        on_local = self._edge is not None and self._edge.reachable and self._edge.local
+        twist = self._publish_chassis(directive, command, on_local)
         self._publish_gimbal(command)
-        self._publish_state(directive, command)
+        self._publish_state(directive, command, on_local, twist)
         self._publish_led(directive.state, now)
 
-    def _publish_chassis(self, directive: Directive, command: Optional[FollowCommand]) -> None:
-        """Command every tick while moving; one zero Twist when the chassis must stop."""
+    def _publish_chassis(self, directive: Directive, command: Optional[FollowCommand],
+                         on_local: bool) -> Twist:
+        """
+        Command every tick while moving; one zero Twist when the chassis must stop.
+
+        Return this tick's command, a zero Twist while the chassis stands.
+        """
         velocity = None
         if directive.motion is Motion.FOLLOW:
             velocity = command.velocity if command else Velocity()
@@ -430,17 +436,17 @@ class FollowNode(LifecycleNode):
         elif directive.motion is Motion.ESCAPE:
             velocity = escape_velocity(directive.hit_location, self._settings.hit_escape_speed)
         if directive.motion in (Motion.FOLLOW, Motion.SEARCH):
-            on_local = self._edge is not None and self._edge.reachable and self._edge.local
             velocity = standby_velocity(velocity, on_local, self._settings.local_speed_scale)
+        twist = Twist()
         if velocity is None and not self._chassis_moving:
-            return
+            return twist
         self._chassis_moving = velocity is not None
         velocity = velocity or Velocity()
-        twist = Twist()
         twist.linear.x = velocity.linear_x
         twist.linear.y = velocity.linear_y
         twist.angular.z = velocity.angular_z
         self._cmd_vel_pub.publish(twist)
+        return twist
 
     def _publish_gimbal(self, command: Optional[FollowCommand]) -> None:
         """Track the target with the gimbal as asked; one zero command when it stops."""
@@ -456,14 +462,17 @@ class FollowNode(LifecycleNode):
             msg.pitch_speed = command.gimbal.pitch
         self._gimbal_pub.publish(msg)
 
-    def _publish_state(self, directive: Directive, command: Optional[FollowCommand]) -> None:
-        """Publish the state, the target and the errors the control law acts on."""
+    def _publish_state(self, directive: Directive, command: Optional[FollowCommand],
+                       on_local: bool, twist: Twist) -> None:
+        """Publish the state, the target, the errors the control law acts on and its command."""
         msg = FollowState()
         msg.header.stamp = self.get_clock().now().to_msg()
         msg.state = int(directive.state)
         msg.state_name = directive.state.name.lower()
         msg.target_class = self._settings.target_class
         msg.no_edge_reason = self._no_edge_reason()
+        msg.local_standby = on_local
+        msg.cmd_vel = twist
         if self._target:
             msg.target_id = self._target.track.track_id
             box = self._frames.from_reference(self._target.box, self._frame_size())

@@ -126,10 +126,10 @@ class Probe:
         """Last published follow state name, or None."""
         return self.states[-1][1].state_name if self.states else None
 
-    def publish_edge(self, color=GREEN, reachable=True, reason=''):
+    def publish_edge(self, color=GREEN, reachable=True, reason='', local=False):
         """Play the bridge announcing the edge that serves us."""
         msg = ActiveEdge(reachable=reachable, name='edge-a' if reachable else '',
-                         reason=reason)
+                         reason=reason, local=local)
         msg.color.r, msg.color.g, msg.color.b, msg.color.a = color
         self.edge_pub.publish(msg)
 
@@ -177,6 +177,23 @@ def test_person_on_the_left_too_close_turns_left_and_backs_up(probe):
     probe.box = ('person', 80.0, 240.0, 200.0, 460.0)
     probe.spin_until(lambda: probe.cmd_vel and probe.cmd_vel[-1][1].angular.z > 0.0
                      and probe.cmd_vel[-1][1].linear.x < 0.0)
+
+
+def test_on_the_local_standby_the_speeds_are_scaled_and_follow_state_says_so(probe):
+    probe.box = ('person', 560.0, 260.0, 40.0, 100.0)
+    probe.publish_edge(GREEN)
+    probe.spin_until(lambda: probe.cmd_vel and probe.cmd_vel[-1][1].linear.x > 0.0)
+    full = probe.cmd_vel[-1][1]
+    probe.publish_edge(GREEN, local=True)
+    probe.spin_until(lambda: probe.states[-1][1].local_standby)
+    probe.spin_until(lambda: probe.cmd_vel[-1][0] > probe.states[-1][0])
+    capped = probe.cmd_vel[-1][1]
+    # local_speed_scale 0.5 (its default); the box stands still, so the command is the same.
+    assert (capped.linear.x, capped.angular.z) == \
+        pytest.approx((0.5 * full.linear.x, 0.5 * full.angular.z))
+    state = next(state for _, state in reversed(probe.states) if state.local_standby)
+    assert (state.cmd_vel.linear.x, state.cmd_vel.angular.z) == \
+        pytest.approx((capped.linear.x, capped.angular.z))
 
 
 def test_camera_info_image_size_wins_over_the_parameters(probe):

@@ -24,8 +24,11 @@ phase's start.
   `quality`, `width` (the capture settings in force), `link_phase`, `on_local`.
 - `phase_figures`: capture-to-detections p50/p95 (wall clock from the frame's capture stamp
   to the detections' arrival), `on_target` (as `metrics.identity_figures`, over the phase),
-  mean JPEG bytes per frame, detections per second, seconds on the local standby edge and
-  the fastest forward or backward command (cmd_vel) given while on it.
+  mean JPEG bytes per frame, detections per second, seconds on the local standby edge (as
+  the bridge's edge/active says) and the fastest forward or backward chassis command of a
+  follow tick that knew the standby served (follow/state carries both). cmd_vel has no
+  stamp: paired with edge/active by arrival, the command of a tick that ran just before the
+  follow node heard of the switch would count as given on the standby.
 """
 from bisect import bisect_right
 from dataclasses import asdict, dataclass
@@ -105,7 +108,9 @@ def phase_figures(timeline: Timeline, rows: list[dict], end: float) -> list[Phas
             bytes_per_frame=sum(sizes) / len(sizes) if sizes else None,
             detections_per_s=detections / duration if duration > 0.0 else 0.0,
             local_s=time_on_local(timeline, start, stop),
-            max_speed_on_local_mps=_max_speed_on_local(timeline, start, stop)))
+            max_speed_on_local_mps=max(
+                (abs(state.linear_x) for state in timeline.states
+                 if start <= state.t < stop and state.local_standby), default=None)))
     return figures
 
 
@@ -118,13 +123,6 @@ def time_on_local(timeline: Timeline, start: float, stop: float) -> float:
         if on_local:
             total += max(min(until, stop) - max(t, start), 0.0)
     return total
-
-
-def _max_speed_on_local(timeline: Timeline, start: float, stop: float) -> Optional[float]:
-    standby_times = [t for t, _ in timeline.standby]
-    speeds = [abs(v.linear_x) for v in timeline.velocities if start <= v.t < stop
-              and (_latest(timeline.standby, standby_times, v.t) or (0.0, False))[1]]
-    return max(speeds) if speeds else None
 
 
 def _rows_within(rows: list[dict], start: float, stop: float) -> list[dict]:

@@ -48,6 +48,8 @@ class StateSample:
 
     `track_id` and `match_score` are the followed track and its appearance match (0..1);
     `coasting`: the box is a prediction, the target was not seen in the latest frame.
+    `local_standby` and `linear_x` (m/s) are the follow node's view of the local standby and
+    its chassis command of the same tick.
     """
 
     t: float
@@ -58,6 +60,8 @@ class StateSample:
     track_id: str = ''
     match_score: float = 0.0
     coasting: bool = False
+    local_standby: bool = False
+    linear_x: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -126,7 +126,8 @@ class ClosedLoopRecorder(Node):
             (box.center.position.x * scale, box.center.position.y * scale,
              box.size_x * scale, box.size_y * scale)
             if box.size_x > 0.0 and box.size_y > 0.0 else None,
-            msg.target_id, msg.match_score, msg.coasting))
+            msg.target_id, msg.match_score, msg.coasting, msg.local_standby,
+            msg.cmd_vel.linear.x))
 
     def _on_active_edge(self, msg: ActiveEdge) -> None:
         self.timeline.edges.append(EdgeSample(self.now(), msg.name, msg.reachable))

@@ -13,6 +13,8 @@
 # limitations under the License.
 
 """Per link phase figures and the timeline rows' link fields, from a hand-made timeline."""
+from dataclasses import replace
+
 from liquid_edge_sim.link_metrics import (format_phases, link_fields, link_phase_at,
                                           phase_figures, time_on_local)
 from liquid_edge_sim.metrics import (CaptureSample, DetectionSample, FrameSample, StateSample,
@@ -30,7 +32,9 @@ def timeline():
         stamp = 1000 + i
         line.truths.append(TruthSample(t, stamp, {'a': TARGET_BOX}))
         line.detections.append(DetectionSample(t + 0.05, stamp, 1))
-        line.states.append(StateSample(t + 0.06, 'follow', 0.0, 0.0, TARGET_BOX))
+        line.states.append(StateSample(t + 0.06, 'follow', 0.0, 0.0, TARGET_BOX,
+                                       local_standby=t >= 6.0,
+                                       linear_x=0.6 if t < 6.0 else -0.3))
         line.frames.append(FrameSample(t, stamp, 50_000 if t < 5.0 else 10_000))
         line.capture_latencies.append((t + 0.05, 0.05 if t < 5.0 else 0.25))
         line.velocities.append(VelocitySample(t, 0.6 if t < 6.0 else 0.3, 0.0))
@@ -55,6 +59,20 @@ def test_each_phase_covers_its_own_window():
     assert outage.max_speed_on_local_mps == pytest.approx(0.3)
     assert fast.on_target == pytest.approx(1.0) and outage.on_target == pytest.approx(1.0)
     assert 'outage' in format_phases([fast.as_dict(), outage.as_dict()])
+
+
+def test_the_speed_on_local_is_that_of_ticks_that_knew_of_the_standby():
+    line = timeline()
+    # The tick that ran just after the switch at 6 s, before the follow node heard of it:
+    # edge/active says local, the tick's full-speed command does not count.
+    late_tick = StateSample(6.01, 'follow', 0.0, 0.0, TARGET_BOX, linear_x=0.6)
+    line.states.insert(next(i for i, state in enumerate(line.states) if state.t > 6.01),
+                       late_tick)
+    outage = phase_figures(line, link_fields(line, timeline_rows(line, 10.0)), 10.0)[1]
+    assert outage.max_speed_on_local_mps == pytest.approx(0.3)
+    line.states[-1] = replace(line.states[-1], linear_x=0.45)
+    outage = phase_figures(line, link_fields(line, timeline_rows(line, 10.0)), 10.0)[1]
+    assert outage.max_speed_on_local_mps == pytest.approx(0.45)
 
 
 def test_rows_gain_the_link_fields():
