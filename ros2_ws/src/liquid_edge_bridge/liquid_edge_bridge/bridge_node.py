@@ -40,7 +40,7 @@ from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
 from liquid_edge_bridge.conversions import color_msg, described_detections_to_msg, \
     detections_to_msg
 from liquid_edge_bridge.coordinator import (ActiveEdgeChange, Answered, BridgeCoordinator,
-                                            CoordinatorConfig, Decision, Send)
+                                            capture_time, CoordinatorConfig, Decision, Send)
 from liquid_edge_bridge.detections import DetectResult
 from liquid_edge_bridge.edge_client import EdgeClient, EdgeRequestOptions, ENGINES
 from liquid_edge_bridge.edge_config import (EDGE_KEYS, EdgeConfigError, parse_edges,
@@ -49,7 +49,7 @@ from liquid_edge_bridge.edge_selector import EdgeHealth, SelectionPolicy
 from liquid_edge_bridge.encoding_controller import (ControllerConfig, EncodingController,
                                                     EncodingProfile, EncodingProfileError,
                                                     EncodingSettings)
-from liquid_edge_bridge.link_adaptation import LinkAdaptation
+from liquid_edge_bridge.link_adaptation import LinkAdaptation, LinkUpdate
 from liquid_edge_bridge.link_awareness import (InterfaceReport, InterfaceWatch, LinkSource,
                                                ProcLinkSource)
 from liquid_edge_bridge.local_standby import pi4_yolo_frame_rate, StandbyConfig
@@ -429,7 +429,8 @@ class BridgeNode(LifecycleNode):
         with self._lock:
             if not self._active:
                 return
-            decision = self._coordinator.on_frame(frame, len(frame.jpeg), now)
+            decision = self._coordinator.on_frame(
+                frame, len(frame.jpeg), now, capture_time(frame.stamp_ns, time.time_ns(), now))
             self._carry_out(decision, now)
         self._send(decision.sends)
 
@@ -441,11 +442,11 @@ class BridgeNode(LifecycleNode):
                 try:
                     jpeg = reencode_jpeg(jpeg, send.encoding)
                 except ValueError as error:
-                    self.get_logger().warning(f'probe not sent: {error}',
+                    self.get_logger().warning(f'frame sent as captured: {error}',
                                               throttle_duration_sec=5.0)
-                    continue
-                with self._lock:
-                    self._coordinator.on_probe_encoded(send.request_id, len(jpeg))
+                else:
+                    with self._lock:
+                        self._coordinator.on_encoded(send.request_id, len(jpeg))
             # The local standby is the YOLO service itself, not an ingress: asked for another
             # engine too, it would refuse every frame (INVALID_ARGUMENT).
             options = self._options.served_by(LOCAL_EDGE_ENGINES) \
@@ -497,9 +498,11 @@ class BridgeNode(LifecycleNode):
             self._publish_detections(decision.publish)
         if decision.active is not None:
             self._publish_active(decision.active, now)
-        if decision.link_changed or (decision.active is not None and decision.active.changed):
-            # A changed link, or a move to or from the local standby: the camera's settings
-            # change at once, not at the next encoding update.
+        if decision.encoding is not None:
+            self._announce_encoding(decision.encoding)
+        if decision.active is not None and decision.active.changed:
+            # A move to or from the local standby: the camera's settings change at once, not
+            # at the next encoding update.
             self._update_encoding(now)
 
     def _publish_detections(self, answered: Answered) -> None:
@@ -548,7 +551,10 @@ class BridgeNode(LifecycleNode):
 
     def _update_encoding(self, now: float) -> None:
         """Re-decide the camera's settings and tell the camera of a change (lock held)."""
-        update = self._coordinator.on_encoding_tick(now)
+        self._announce_encoding(self._coordinator.on_encoding_tick(now))
+
+    def _announce_encoding(self, update: LinkUpdate) -> None:
+        """Tell the camera of changed settings and log why (lock held)."""
         if update.changed:
             self.get_logger().info(f'encoding: {_settings_text(update.settings)} '
                                    f'({update.reason})')

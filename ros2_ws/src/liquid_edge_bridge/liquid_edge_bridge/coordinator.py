@@ -35,14 +35,30 @@ from liquid_edge_bridge.local_standby import FrameRateCap, LocalStandby, Standby
 from liquid_edge_bridge.sliding_window import SlidingWindow
 
 
+#: A camera stamp older than this (s) is not taken for the capture time: a file's, a zero.
+MAX_CAPTURE_AGE_S = 1.0
+
+
+def capture_time(stamp_ns: int, wall_ns: int, now: float) -> Optional[float]:
+    """
+    Return when a frame stamped `stamp_ns` was taken, on the monotonic clock that gave `now`.
+
+    The camera stamps with the robot's wall clock (`wall_ns` read at `now`); a stamp ahead of
+    it counts as taken now, one more than MAX_CAPTURE_AGE_S behind gives None (unknown).
+    """
+    age = max(wall_ns - stamp_ns, 0) * 1e-9
+    return now - age if age <= MAX_CAPTURE_AGE_S else None
+
+
 @dataclass(frozen=True)
 class Send:
     """
     One Detect call to make: the request id the edge echoes, the edge, the frame.
 
-    `encoding`, on a probe only: re-encode the frame to these settings first (the camera's
-    frames suit the local standby, the probe must suit the remote edge's link), then report
-    its size with `BridgeCoordinator.on_probe_encoded`.
+    `encoding`: re-encode the frame to these settings first, then report its size with
+    `BridgeCoordinator.on_encoded`. A probe from the local standby carries it (the camera's
+    frames suit the local edge, the probe must suit the remote edge's link), and so does a
+    frame captured before the settings went to fewer bytes (`LinkAdaptation.reencoding_for`).
     """
 
     request_id: str
@@ -95,8 +111,9 @@ class Decision:
     misnamed: Optional[Tuple[str, str]] = None
     # A health change to log; None when the edge reported the same health again.
     health_changed: Optional[EdgeHealth] = None
-    # An answer showed a changed link: re-decide the encoding now, not at the next tick.
-    link_changed: bool = False
+    # An answer showed a changed link, so the encoding was re-decided at once, before the
+    # next frame went out: what the camera is to be told. None: not re-decided.
+    encoding: Optional[LinkUpdate] = None
 
 
 @dataclass(frozen=True)
@@ -115,10 +132,15 @@ class CoordinatorConfig:
 
 @dataclass(frozen=True)
 class _Frame:
-    """What the pipeline carries: the node's frame and its size, for the link estimate."""
+    """
+    What the pipeline carries: the node's frame and its size, for the link estimate.
+
+    `captured_at`: when the camera took it, on the coordinator's clock; None: unknown.
+    """
 
     frame: Any
     size_bytes: int
+    captured_at: Optional[float] = None
 
 
 @dataclass(frozen=True)
@@ -176,8 +198,9 @@ class BridgeCoordinator:
         return Decision(active=ActiveEdgeChange(self._serving, self._published_active,
                                                 self.standby.on_local))
 
-    def on_frame(self, frame: Any, size_bytes: int, now: float) -> Decision:
-        """Take a camera frame: send it (or keep it pending) and any probes due."""
+    def on_frame(self, frame: Any, size_bytes: int, now: float,
+                 captured_at: Optional[float] = None) -> Decision:
+        """Take a camera frame taken at `captured_at`: send it (or keep it pending), probes."""
         self.selector.update(now)
         decision = Decision(active=self._sync_active(now))
         if self._serving is None:
@@ -186,7 +209,7 @@ class BridgeCoordinator:
         if self.standby.on_local and not self.local_cap.admit(now):
             self.counters.frames_capped += 1
             return decision
-        request = self.pipeline.offer(_Frame(frame, size_bytes))
+        request = self.pipeline.offer(_Frame(frame, size_bytes, captured_at))
         if request is not None:
             self._register(request, now, decision.sends)
         decision.sends += self._due_probes(frame, size_bytes, now)
@@ -251,11 +274,14 @@ class BridgeCoordinator:
         """Re-decide the encoding for the link to the remote edge that serves or would."""
         return self.links.update(now, self.selector.active, self.standby.on_local)
 
-    def on_probe_encoded(self, request_id: str, size_bytes: int) -> None:
-        """Take the size of a probe re-encoded as its `Send.encoding` said, for its link."""
+    def on_encoded(self, request_id: str, size_bytes: int) -> None:
+        """Take the size of a frame or probe re-encoded as its `Send.encoding` said."""
         probe = self._probes.get(request_id)
         if probe is not None:
             self._probes[request_id] = replace(probe, size_bytes=size_bytes)
+        sent = self._sent.get(request_id)
+        if sent is not None:
+            self._sent[request_id] = replace(sent, size_bytes=size_bytes)
 
     def forget_requests(self) -> None:
         """Forget every request and probe in flight (their calls were cancelled)."""
@@ -297,7 +323,9 @@ class BridgeCoordinator:
             self.counters.frames_without_edge += 1
             return
         self._sent[request.request_id] = _Sent(request, edge, now, request.frame.size_bytes)
-        sends.append(Send(request.request_id, edge, request.frame.frame))
+        captured_at = request.frame.captured_at
+        encoding = None if captured_at is None else self.links.reencoding_for(captured_at)
+        sends.append(Send(request.request_id, edge, request.frame.frame, encoding))
 
     def _abandon_requests_to_failed_edges(self, now: float, sends: List[Send]) -> None:
         """
@@ -324,7 +352,9 @@ class BridgeCoordinator:
     def _record(self, result: DetectResult, size_bytes: int, round_trip: float, now: float,
                 decision: Decision) -> None:
         """Feed one answer to the edge selector and the link estimate."""
-        decision.link_changed = self._record_link(result, size_bytes, round_trip, now)
+        if self._record_link(result, size_bytes, round_trip, now):
+            # Now, before the pending frame goes out: re-encoded if the new link needs it.
+            decision.encoding = self.on_encoding_tick(now)
         if self.is_local(result.edge):
             if result.outcome is not Outcome.OK:
                 self.counters.failed_requests += 1
@@ -387,8 +417,9 @@ class BridgeCoordinator:
     def _on_probe_result(self, result: DetectResult, now: float) -> Decision:
         probe = self._probes.pop(result.request_id)
         round_trip = now - probe.sent_at
-        decision = Decision(link_changed=self._record_link(
-            result, probe.size_bytes, round_trip, now, probe=True))
+        decision = Decision()
+        if self._record_link(result, probe.size_bytes, round_trip, now, probe=True):
+            decision.encoding = self.on_encoding_tick(now)
         if result.outcome is Outcome.OK:
             self.selector.record_latency(probe.edge, round_trip, now)
         else:

@@ -24,10 +24,18 @@ no link limits them), while the controller keeps following the link to the remot
 would serve: the probes to it carry frames re-encoded to `probe_settings`, so they show when
 that link is good enough again at the size it allows, not at the local edge's size.
 
+A frame the camera captured before a change to fewer bytes still has the old bytes: sent as it
+is, the first frames after a robot leaves a 5G cell for congested Wi-Fi would queue on the new
+link at the old size. `reencoding_for` says what such a frame is re-encoded to in the bridge
+(the fallback the camera's own encoding spares every other frame).
+
 With adaptive encoding off the settings never change: `fixed` is what the camera is told
 (the original system's JPEG quality 98 at 640x480, the baseline of the figures).
 """
-from dataclasses import dataclass
+from bisect import bisect_right
+from collections import deque
+from dataclasses import dataclass, replace
+import math
 from typing import Dict, Optional, Sequence
 
 from liquid_edge_bridge.encoding_controller import EncodingController, EncodingSettings
@@ -35,6 +43,7 @@ from liquid_edge_bridge.link_estimator import LinkEstimate, LinkEstimator
 
 #: The original system's setting: JPEG quality 98 at 640x480, 15 frames/s.
 ORIGINAL_SETTINGS = EncodingSettings(quality=98, width=640, height=480, fps=15.0)
+_CHANGES_KEPT = 8
 
 
 @dataclass(frozen=True)
@@ -60,6 +69,8 @@ class LinkAdaptation:
         self._settings = controller.settings if controller is not None else fixed
         self._reason = 'adaptive' if controller is not None else 'fixed (adaptive encoding off)'
         self._on_local = False
+        # (time, settings) of the latest changes; frames older than these are long gone.
+        self._changes = deque([(-math.inf, self._settings)], maxlen=_CHANGES_KEPT)
 
     @property
     def adaptive(self) -> bool:
@@ -122,5 +133,35 @@ class LinkAdaptation:
             self._reason = f'local standby; link to {remote}: {self._reason}' \
                 if remote is not None else 'local standby, no remote edge'
         changed = settings != self._settings
+        if changed:
+            self._changes.append((now, settings))
         self._settings = settings
         return LinkUpdate(settings, changed, self._reason)
+
+    def reencoding_for(self, captured_at: float) -> Optional[EncodingSettings]:
+        """
+        Return what a frame captured at `captured_at` is re-encoded to; None: sent as it is.
+
+        Only a frame captured under settings of more bytes than those in force now is: at
+        its own size (its detections stay in the pixels the camera's frame has), at the
+        highest quality of the profile whose bytes there are at most those of the settings
+        in force (the lowest quality there, if none is).
+        """
+        if self._controller is None:
+            return None
+        index = bisect_right([t for t, _ in self._changes], captured_at) - 1
+        if index < 0:
+            return None
+        captured = self._changes[index][1]
+        profile = self._controller.profile
+        limit = profile.point(self._settings.quality, self._settings.width,
+                              self._settings.height).bytes_mean
+        if profile.point(captured.quality, captured.width,
+                         captured.height).bytes_mean <= limit:
+            return None
+        same_size = [point for point in profile.points
+                     if (point.width, point.height) == (captured.width, captured.height)]
+        fitting = [point for point in same_size if point.bytes_mean <= limit]
+        quality = max(p.quality for p in fitting) if fitting else \
+            min(p.quality for p in same_size)
+        return replace(captured, quality=quality) if quality != captured.quality else None

@@ -13,12 +13,13 @@
 # limitations under the License.
 
 """
-Re-encoding a JPEG frame in the bridge: the fallback, for probes only.
+Re-encoding a JPEG frame in the bridge: the fallback.
 
 The camera applies the chosen quality and size at capture, which costs the robot nothing more.
-Only while the robot is on its local standby do probes to a remote edge need other frames than
-the camera's (smaller, for the remote link): at most one probe per remote edge and probe
-period (0.5 s), so decoding and encoding here stays cheap.
+Two kinds of frame need other bytes than the camera's: probes to a remote edge while the robot
+is on its local standby (smaller, for the remote link; at most one per remote edge and probe
+period, 0.5 s), and the frames captured before a change to fewer bytes reached the camera (a
+frame or two when the link drops). So decoding and encoding here stays rare.
 """
 import cv2
 from liquid_edge_bridge.encoding_controller import EncodingSettings

@@ -13,7 +13,7 @@
 # limitations under the License.
 
 """The bridge's coordinator on a fake clock: frames in, Detect calls and publications out."""
-from liquid_edge_bridge.coordinator import BridgeCoordinator, CoordinatorConfig
+from liquid_edge_bridge.coordinator import BridgeCoordinator, capture_time, CoordinatorConfig
 from liquid_edge_bridge.detections import DetectResult, EdgeAnswer, Outcome
 from liquid_edge_bridge.edge_selector import EdgeHealth, SelectionPolicy
 from liquid_edge_bridge.encoding_controller import EncodingController, EncodingProfile
@@ -254,7 +254,50 @@ def test_an_answer_showing_a_changed_link_asks_for_the_encoding_at_once():
         send = coord.on_frame(f'f{index}', 80_000, clock.advance(0.067)).sends[0]
         network = 0.015 if index < 11 else 0.220
         decisions.append(coord.on_result(answer(send), clock.advance(0.005 + network)))
-    assert [d.link_changed for d in decisions] == [False] * 11 + [True]
+    assert [d.encoding is not None for d in decisions] == [False] * 11 + [True]
+
+
+def test_a_frame_captured_before_the_link_dropped_goes_out_re_encoded():
+    profile = EncodingProfile.from_dict({'points': [
+        {'width': 640, 'height': 480, 'quality': q, 'bytes_mean': b, 'bytes_p95': b,
+         'recall': r} for q, b, r in ((95, 80_000, 0.8), (50, 20_000, 0.75), (20, 9_000, 0.7))]})
+    links = LinkAdaptation(['edge-a'], EncodingController(profile))
+    coord = BridgeCoordinator(CoordinatorConfig(
+        remote_edges=('edge-a',), policy=POLICY, standby=STANDBY, max_in_flight=1),
+        links, 0.0)
+    serving(coord, 'edge-a')
+    clock = Clock()
+    for index in range(11):   # 15 ms of network
+        captured = clock.advance(0.067)
+        send = coord.on_frame(f'f{index}', 80_000, captured, captured).sends[0]
+        assert send.encoding is None
+        coord.on_result(answer(send), clock.advance(0.020))
+    captured = clock.advance(0.067)
+    send = coord.on_frame('f11', 80_000, captured, captured).sends[0]
+    # The next frame, taken while that one is out, waits for the free slot ...
+    waiting = clock.advance(0.067)
+    assert coord.on_frame('w', 80_000, waiting, waiting).sends == []
+    # ... and the answer shows that the link dropped (220 ms of network).
+    decision = coord.on_result(answer(send), clock.advance(0.160))
+    assert decision.encoding.changed and decision.encoding.settings.quality < 95
+    pending = decision.sends[0]
+    assert pending.frame == 'w' and pending.encoding.quality < 95
+    assert pending.encoding.width == 640
+    coord.on_encoded(pending.request_id, 9_000)
+    coord.on_result(answer(pending), clock.advance(0.090))
+    # Measured at the bytes it had on the link: 9 kB beside the 80 kB of the slow answer.
+    assert links.estimate('edge-a', clock.now).sizes_vary
+    # Frames taken under the new settings go out as they are.
+    taken = clock.advance(0.067)
+    assert coord.on_frame('g0', 9_000, taken, taken).sends[0].encoding is None
+
+
+def test_the_capture_time_comes_from_the_camera_stamp_when_it_is_plausible():
+    wall_ns = 1_000_000_000_000
+    assert capture_time(wall_ns - 50_000_000, wall_ns, 10.0) == pytest.approx(9.95)
+    assert capture_time(wall_ns + 5_000_000, wall_ns, 10.0) == 10.0   # a little ahead: now
+    assert capture_time(0, wall_ns, 10.0) is None                     # no stamp
+    assert capture_time(wall_ns - 2_000_000_000, wall_ns, 10.0) is None
 
 
 def test_the_encoding_follows_the_serving_edge():
@@ -285,7 +328,7 @@ def test_probes_from_the_local_standby_carry_the_remote_link_settings():
         ('local', None), ('edge-a', links.probe_settings)]
     assert links.probe_settings.width == 320
     probe = sends[1]
-    coord.on_probe_encoded(probe.request_id, 5_000)
+    coord.on_encoded(probe.request_id, 5_000)
     # 5 ms on the edge, 5 ms of network, 40 ms for 5 kB at 1 Mbit/s: on the measured line.
     coord.on_result(answer(probe), clock.advance(0.050))
     # Measured at the size the probe had on the link (80 kB would not fit that line).

@@ -107,3 +107,28 @@ def test_an_unknown_edge_or_no_edge_is_refused():
         LinkAdaptation([], None)
     with pytest.raises(KeyError):
         LinkAdaptation(['edge-a'], None).record_failure('edge-x', 0.0)
+
+
+GRID = EncodingProfile.from_dict({'points': [
+    {'width': w, 'height': h, 'quality': q, 'bytes_mean': b, 'bytes_p95': b * 1.05,
+     'recall': r}
+    for w, h, q, b, r in ((640, 480, 95, 80_000, 0.8), (640, 480, 50, 20_000, 0.7),
+                          (640, 480, 20, 9_000, 0.6), (320, 240, 50, 5_000, 0.4))]})
+
+
+def test_frames_captured_before_a_step_down_are_reencoded_at_their_own_size():
+    links = LinkAdaptation(['edge-a', 'local'], EncodingController(GRID))
+    assert links.reencoding_for(1.0) is None
+    slow_link(links, 'edge-a')
+    update = links.update(2.0, 'edge-a')
+    assert update.changed and update.settings.quality < 95
+    # Captured at 640x480 q95 before the step: the quality at that size which fits the new
+    # settings' bytes (20 whether the step went to 640x480 q20 or to 320x240 q50).
+    before = links.reencoding_for(1.9)
+    assert (before.quality, before.width, before.height) == (20, 640, 480)
+    assert links.reencoding_for(2.0) is None and links.reencoding_for(2.5) is None
+    # A step up (the local standby's richest settings): older frames are smaller, sent as
+    # they are.
+    assert links.update(3.0, 'edge-a', on_local=True).changed
+    assert links.reencoding_for(2.5) is None
+    assert LinkAdaptation(['edge-a'], None).reencoding_for(0.0) is None
