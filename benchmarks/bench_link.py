@@ -10,12 +10,18 @@ baseline). Prints per phase capture-to-detections p50/p95, on_target, kB per fra
 detections per second and seconds on the local standby, with the load average. Figures,
 not a test: nothing here asserts.
 
-    python benchmarks/bench_link.py [--duration 90] [--seed 0]
+Each run has a process of its own. Run in one process, one baseline of three got a JPEG
+quality 95 CaptureSettings its own bridge never sent (quality 95 was the last setting the
+first run's bridge had sent, latched): DDS state outlived the first run's rclpy context.
+
+    python benchmarks/bench_link.py [--duration 90] [--seed 0] [--run adaptive|fixed]
 """
 import argparse
 import io
 import os
 from pathlib import Path
+import subprocess
+import sys
 import tempfile
 
 from liquid_edge_sim.demo import run_demo
@@ -23,6 +29,9 @@ from liquid_edge_sim.link_metrics import format_phases
 from liquid_edge_sim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
+# --run: (what the figures are labelled, adaptive encoding)
+RUNS = {'adaptive': ('adaptive encoding', True),
+        'fixed': ("fixed JPEG q98 640x480 (the original's, baseline)", False)}
 
 
 def main() -> None:
@@ -30,20 +39,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--duration', type=float, default=90.0, help='s per run')
     parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--run', choices=sorted(RUNS), help='only this run, in this process')
     args = parser.parse_args()
+    if args.run is None:
+        for run in RUNS:
+            subprocess.run([sys.executable, __file__, '--duration', str(args.duration),
+                            '--seed', str(args.seed), '--run', run], check=True)
+        return
+    label, adaptive = RUNS[args.run]
     scenario = load_scenario('handover', ROOT / 'config' / 'scenarios')
-    for label, adaptive in (('adaptive encoding', True),
-                            ("fixed JPEG q98 640x480 (the original's, baseline)", False)):
-        before = os.getloadavg()[0]
-        with tempfile.TemporaryDirectory() as out:
-            summary = run_demo(args.duration, Path(out), scenario, args.seed,
-                               stream=io.StringIO(),
-                               params_file=ROOT / 'config' / 'robot.yaml',
-                               adaptive_encoding=adaptive)
-        after = os.getloadavg()[0]
-        print(f'\nhandover, {label}: on_target {summary.on_target}, '
-              f'load average {before:.1f} -> {after:.1f}')
-        print(format_phases(summary.phases), flush=True)
+    before = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory() as out:
+        summary = run_demo(args.duration, Path(out), scenario, args.seed,
+                           stream=io.StringIO(), params_file=ROOT / 'config' / 'robot.yaml',
+                           adaptive_encoding=adaptive)
+    after = os.getloadavg()[0]
+    print(f'\nhandover, {label}: on_target {summary.on_target}, '
+          f'load average {before:.1f} -> {after:.1f}')
+    print(format_phases(summary.phases), flush=True)
 
 
 if __name__ == '__main__':
