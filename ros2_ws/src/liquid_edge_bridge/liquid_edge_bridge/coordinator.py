@@ -352,9 +352,7 @@ class BridgeCoordinator:
     def _record(self, result: DetectResult, size_bytes: int, round_trip: float, now: float,
                 decision: Decision) -> None:
         """Feed one answer to the edge selector and the link estimate."""
-        if self._record_link(result, size_bytes, round_trip, now):
-            # Now, before the pending frame goes out: re-encoded if the new link needs it.
-            decision.encoding = self.on_encoding_tick(now)
+        decision.encoding = self._record_link(result, size_bytes, round_trip, now)
         if self.is_local(result.edge):
             if result.outcome is not Outcome.OK:
                 self.counters.failed_requests += 1
@@ -375,8 +373,14 @@ class BridgeCoordinator:
             decision.failure = EdgeFailure(result.edge, result.error, local=False)
 
     def _record_link(self, result: DetectResult, size_bytes: int, round_trip: float,
-                     now: float, probe: bool = False) -> bool:
-        """Feed a call to the link estimate and a remote one to the standby; True: changed."""
+                     now: float, probe: bool = False) -> Optional[LinkUpdate]:
+        """
+        Feed a call to the link estimate and a remote one to the standby.
+
+        When the answer shows that the link changed, the encoding is re-decided now, before
+        the pending frame goes out (re-encoded if the new link needs it): return that update;
+        None otherwise.
+        """
         remote = not self.is_local(result.edge)
         if remote and result.outcome is Outcome.OK:
             self.standby.record_remote_answer(now, round_trip)
@@ -386,14 +390,16 @@ class BridgeCoordinator:
             changed = self.links.record_answer(result.edge, now, size_bytes,
                                                result.response_bytes, round_trip,
                                                result.answer.edge_total_ms / 1000.0)
-            if changed and remote:
+            if not changed:
+                return None
+            if remote:
                 self.standby.record_link_change(now)
-            return changed
+            return self.on_encoding_tick(now)
         if not (probe and self.standby.on_local):
             # A probe lost from the local standby says the remote edge is not back; not
             # that its frames are too large (an outage loses them whatever their size).
             self.links.record_failure(result.edge, now)
-        return False
+        return None
 
     # Probes: real frames to standby edges, so their latency is known before a switch.
 
@@ -417,9 +423,8 @@ class BridgeCoordinator:
     def _on_probe_result(self, result: DetectResult, now: float) -> Decision:
         probe = self._probes.pop(result.request_id)
         round_trip = now - probe.sent_at
-        decision = Decision()
-        if self._record_link(result, probe.size_bytes, round_trip, now, probe=True):
-            decision.encoding = self.on_encoding_tick(now)
+        decision = Decision(encoding=self._record_link(
+            result, probe.size_bytes, round_trip, now, probe=True))
         if result.outcome is Outcome.OK:
             self.selector.record_latency(probe.edge, round_trip, now)
         else:

@@ -66,11 +66,13 @@ class LinkAdaptation:
         self._estimators: Dict[str, LinkEstimator] = {
             edge: LinkEstimator(window_s) for edge in edges}
         self._controller = controller
-        self._settings = controller.settings if controller is not None else fixed
         self._reason = 'adaptive' if controller is not None else 'fixed (adaptive encoding off)'
         self._on_local = False
-        # (time, settings) of the latest changes; frames older than these are long gone.
-        self._changes = deque([(-math.inf, self._settings)], maxlen=_CHANGES_KEPT)
+        # (time, settings) of the latest changes, the last one in force; frames older than
+        # these are long gone.
+        self._changes = deque(
+            [(-math.inf, controller.settings if controller is not None else fixed)],
+            maxlen=_CHANGES_KEPT)
 
     @property
     def adaptive(self) -> bool:
@@ -80,7 +82,7 @@ class LinkAdaptation:
     @property
     def settings(self) -> EncodingSettings:
         """Return the settings in force."""
-        return self._settings
+        return self._changes[-1][1]
 
     @property
     def probe_settings(self) -> Optional[EncodingSettings]:
@@ -88,7 +90,7 @@ class LinkAdaptation:
         if self._controller is None or not self._on_local:
             return None
         settings = self._controller.settings
-        return None if settings == self._settings else settings
+        return None if settings == self.settings else settings
 
     @property
     def reason(self) -> str:
@@ -122,7 +124,7 @@ class LinkAdaptation:
         controller's choice for `remote`'s link goes to the probes only.
         """
         if self._controller is None:
-            return LinkUpdate(self._settings, False, self._reason)
+            return LinkUpdate(self.settings, False, self._reason)
         self._on_local = on_local
         if remote is not None:
             decision = self._controller.update(now, self._estimators[remote].estimate(now))
@@ -132,10 +134,9 @@ class LinkAdaptation:
             settings = self._controller.richest_settings
             self._reason = f'local standby; link to {remote}: {self._reason}' \
                 if remote is not None else 'local standby, no remote edge'
-        changed = settings != self._settings
+        changed = settings != self.settings
         if changed:
             self._changes.append((now, settings))
-        self._settings = settings
         return LinkUpdate(settings, changed, self._reason)
 
     def reencoding_for(self, captured_at: float) -> Optional[EncodingSettings]:
@@ -152,10 +153,11 @@ class LinkAdaptation:
         index = bisect_right([t for t, _ in self._changes], captured_at) - 1
         if index < 0:
             return None
-        captured = self._changes[index][1]
+        captured, settings = self._changes[index][1], self.settings
+        if captured == settings:
+            return None
         profile = self._controller.profile
-        limit = profile.point(self._settings.quality, self._settings.width,
-                              self._settings.height).bytes_mean
+        limit = profile.point(settings.quality, settings.width, settings.height).bytes_mean
         if profile.point(captured.quality, captured.width,
                          captured.height).bytes_mean <= limit:
             return None
